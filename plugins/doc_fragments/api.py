@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The connection options every module of this collection takes; the matching argument spec is
+    # plugins/module_utils/api_module.py:api_argument_spec(), so the two are written once each.
+    DOCUMENTATION = r"""
+options:
+  api_token:
+    description:
+      - Invoca API token (OAuth2 bearer token) with access to the SMS Messaging API of the network.
+      - Sent as C(Authorization: Bearer <token>). It is never logged or returned.
+      - If not set, the value of the E(INVOCA_API_TOKEN) environment variable is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the Invoca SMS Messaging API, without the C(/sms/<version>) path.
+      - Must be C(https://), except for a server on this machine (C(127.0.0.1), C(::1) or C(localhost)), such as
+        the simulator that ships with this collection, because the token would otherwise travel in clear text.
+      - If not set, the value of the E(INVOCA_API_URL) environment variable is used.
+    type: str
+    default: https://messaging.invoca.net
+  api_version:
+    description:
+      - Version of the API, a date of the form C(YYYY-MM-DD) that becomes part of the path.
+      - If the server does not offer it, the task fails and names the versions the server offers.
+      - If not set, the value of the E(INVOCA_API_VERSION) environment variable is used.
+    type: str
+    default: '2022-08-01'
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the API.
+      - Set to V(false) only for a test server with a self-signed certificate; prefer O(ca_path).
+      - If not set, the value of the E(INVOCA_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a PEM file of CA certificates used to verify the API's certificate, instead of the system's.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request to connect and for each answer.
+    type: int
+    default: 30
+  max_retries:
+    description:
+      - How many times a request is retried after a connection error, a timeout, or an answer of
+        HTTP 429, 502, 503 or 504, with exponential backoff and jitter.
+      - A C(Retry-After) header is honoured, up to 60 seconds per answer. All retry waits of one task together
+        stop at 300 seconds, so a task cannot hang for long on an API that keeps refusing.
+      - Other errors (4xx, 500) are not retried. V(0) disables retries.
+    type: int
+    default: 3
+requirements:
+  - requests >= 2.25
+"""

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Ansible side of the API options: their argument spec, the client they configure, readable failures.
+
+Documented once in plugins/doc_fragments/api.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.invoca.messaging.plugins.module_utils.client import (
+    DEFAULT_API_URL,
+    DEFAULT_API_VERSION,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ApiConfigError,
+    PhoneNumberClient,
+)
+
+
+def api_argument_spec():
+    """The options of the invoca.messaging.api doc fragment."""
+    return dict(
+        api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['INVOCA_API_TOKEN'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['INVOCA_API_URL'])),
+        api_version=dict(type='str', default=DEFAULT_API_VERSION, fallback=(env_fallback, ['INVOCA_API_VERSION'])),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['INVOCA_VALIDATE_CERTS'])),
+        ca_path=dict(type='path'),
+        timeout=dict(type='int', default=30),
+        max_retries=dict(type='int', default=3),
+    )
+
+
+def describe_api_error(error, params):
+    """A sentence a person can act on, for an ApiError met while talking to the API configured by ``params``."""
+    where = '%s (API version %s)' % (params['api_url'], params['api_version'])
+    if error.kind == 'version':
+        offered = ', '.join(error.available_versions) or 'none listed'
+        return ('The Invoca API at %s does not offer API version %s; the server offers: %s. Set api_version '
+                '(or INVOCA_API_VERSION) to one of those.' % (params['api_url'], params['api_version'], offered))
+    if error.status == 401:
+        return ('The Invoca API rejected the API token as missing or malformed (HTTP 401 on %s %s). Check api_token '
+                'or INVOCA_API_TOKEN.' % (error.method, error.path))
+    if error.status == 403:
+        return ('The Invoca API rejected the API token: it has no access to the SMS phone numbers at %s '
+                '(HTTP 403 Forbidden on %s %s). Check that api_token (or INVOCA_API_TOKEN) is the right token for '
+                'this network.' % (where, error.method, error.path))
+    return 'Invoca API request failed at %s: %s' % (where, error)
+
+
+class SmsApiModule(AnsibleModule):
+    """AnsibleModule with the shared API options added to the module's own."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = api_argument_spec()
+        spec.update(argument_spec)
+        super(SmsApiModule, self).__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def client(self, pool_size=1):
+        """A PhoneNumberClient for these options; fails the task, before any request, if they cannot work."""
+        for option in ('timeout', 'max_retries'):
+            minimum = 1 if option == 'timeout' else 0
+            if self.params[option] < minimum:
+                self.fail_json(msg='%s must be %d or more, got %d' % (option, minimum, self.params[option]))
+        try:
+            return PhoneNumberClient(
+                api_token=self.params['api_token'],
+                api_url=self.params['api_url'],
+                api_version=self.params['api_version'],
+                validate_certs=self.params['validate_certs'],
+                ca_path=self.params['ca_path'],
+                timeout=self.params['timeout'],
+                max_retries=self.params['max_retries'],
+                pool_size=pool_size,
+            )
+        except ApiConfigError as exc:
+            self.fail_json(msg=str(exc))
+
+    def fail_api(self, error, **result):
+        """Fail with a readable message and whatever the task had already done (``result``)."""
+        self.fail_json(msg=describe_api_error(error, self.params), error=error.to_dict(), **result)

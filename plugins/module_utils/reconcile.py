@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reading the current state and applying a Plan, with as few requests and as much overlap as is safe.
+
+No Ansible here: the module decides what to do with the results.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import is_active
+
+# Past this many numbers, one listing at 500 a page is cheaper than one GET per number. Below it, GETs win when
+# the network holds many numbers that are not in the list. Chosen from tests/benchmark (see its README).
+LISTING_THRESHOLD = 25
+
+Outcome = namedtuple('Outcome', ['created', 'deleted', 'records', 'failures'])
+Outcome.__doc__ = """What apply_plan did: numbers created and deleted, records after the run, and failures."""
+
+
+def _is_fatal(error):
+    """Errors that every other request would hit too: stop sending instead of repeating them thousands of times."""
+    return error.kind == 'version' or error.status in (401, 403)
+
+
+class WorkerPool:
+    """Runs calls on up to ``concurrency`` threads, for as many batches as a task needs.
+
+    After a fatal ApiError, calls not yet started (in this batch or a later one) are not attempted: their
+    error says why, so the result can list them.
+    """
+
+    def __init__(self, concurrency=1):
+        self.concurrency = max(1, concurrency)
+        self._stopped_by = None
+        self._lock = threading.Lock()
+
+    def _call(self, func, item):
+        stopped_by = self._stopped_by
+        if stopped_by is not None:
+            return item, None, ApiError(stopped_by.method, stopped_by.path,
+                                        'not attempted: an earlier request failed with "%s"' % stopped_by.detail,
+                                        status=stopped_by.status, kind=stopped_by.kind)
+        try:
+            return item, func(item), None
+        except ApiError as exc:
+            if _is_fatal(exc):
+                with self._lock:
+                    self._stopped_by = self._stopped_by or exc
+            return item, None, exc
+
+    def map(self, func, items):
+        """``(item, value, error)`` for every item, in the order of ``items``."""
+        if self.concurrency == 1 or len(items) <= 1:
+            return [self._call(func, item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as executor:
+            return list(executor.map(lambda item: self._call(func, item), items))
+
+
+def read_active(client, numbers, pool, whole_network=False):
+    """Active records by E.164 number: of the whole network, or at least of ``numbers``.
+
+    A long list (or the whole network) is read with the paginated listing; a short one with one GET per number,
+    which costs less when the network is much larger than the list. Soft-deleted records are not active.
+    Raises the first ApiError met: nothing has been written yet, so failing here loses nothing.
+    """
+    if whole_network or len(numbers) > LISTING_THRESHOLD:
+        wanted = None if whole_network else set(numbers)
+        return dict((r['phone_number'], r) for r in client.iter_phone_numbers()
+                    if is_active(r) and (wanted is None or r['phone_number'] in wanted))
+    active = {}
+    for number, record, error in pool.map(client.get, numbers):
+        if error is not None:
+            raise error
+        if record is not None and is_active(record):
+            active[number] = record
+    return active
+
+
+def apply_plan(client, plan, pool):
+    """Create, then delete, what the plan says; never raises ApiError, every failure is in the Outcome.
+
+    Creates go first so that a run cut short leaves a number too many rather than one too few. A 409 on create
+    (someone else created it since it was read) and a 404 on delete (already gone) count as done: the number
+    ends as desired, and a resend after a lost answer lands there too.
+    """
+    created, deleted, records, failures = [], [], {}, []
+
+    def create(number):
+        record, was_created = client.create(number)
+        if record is None and not was_created:
+            try:
+                record = client.get(number)
+            except ApiError:
+                record = None
+        return record or {'phone_number': number}
+
+    for number, record, error in pool.map(create, plan.create):
+        if error is None:
+            created.append(number)
+            records[number] = record
+        else:
+            failures.append(failure(number, 'create', error))
+    for number, dummy, error in pool.map(client.delete, plan.delete):
+        if error is None:
+            deleted.append(number)
+        else:
+            failures.append(failure(number, 'delete', error))
+    return Outcome(created, deleted, records, failures)
+
+
+def failure(number, action, error):
+    return {'phone_number': number, 'action': action, 'status': error.status, 'message': str(error)}

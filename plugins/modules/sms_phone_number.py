@@ -1,0 +1,302 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sms_phone_number
+short_description: Ensure SMS-enabled phone numbers are present or absent in an Invoca network
+version_added: 1.0.0
+description:
+  - Adds phone numbers to, or removes them from, the SMS Messaging service of an Invoca network, through the
+    Invoca SMS Messaging API.
+  - Reads before it writes and writes only what differs, so a second run changes nothing.
+  - A number whose record is soft-deleted (C(deleted_at) set) counts as absent; making it present re-enables it.
+  - Takes one number (O(phone_number)) or a list (O(phone_numbers)). The list form reads the current state with
+    one paginated listing when the list is long (more than 25 numbers), or one request per number when it is
+    short, then sends its writes concurrently (O(concurrency)).
+  - With O(exclusive=true), the list is the whole desired set: every other active number of the network is
+    deleted. O(max_deletions) puts a ceiling on how many numbers one run may delete.
+  - If some writes fail, the others still happen; the task fails and its result lists what was created, what
+    was deleted and what failed, so nothing done is hidden. Running the task again finishes the job.
+author:
+  - invoca.messaging contributors
+extends_documentation_fragment:
+  - invoca.messaging.api
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: No write request is sent; the result (RV(changed), RV(created), RV(deleted)) is the one a real run
+      would give if nothing else changes the network in between.
+  diff_mode:
+    support: full
+    details: The diff shows the active numbers concerned before and after the run.
+  platform:
+    platforms: all
+  action_group:
+    description: Use C(group/invoca.messaging.sms) in C(module_defaults) to set the API options once for every
+      module of this collection.
+    support: full
+    membership:
+      - invoca.messaging.sms
+options:
+  phone_number:
+    description:
+      - One phone number, in E.164 form such as V(+18885550100).
+      - Spaces, dashes, dots and parentheses are ignored, so V(+1 (888\) 555-0100) is accepted.
+      - Exactly one of O(phone_number) and O(phone_numbers) is required.
+    type: str
+  phone_numbers:
+    description:
+      - A list of phone numbers in E.164 form. Repeats (after normalisation) are handled once.
+      - Every member is checked before any request is sent; one invalid member fails the task and nothing is
+        written.
+      - An empty list changes nothing, unless O(exclusive=true), which refuses it.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) makes sure the numbers are active (creating or re-enabling them).
+      - V(absent) makes sure they are not (soft-deleting them).
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - With O(phone_numbers) and O(state=present), delete every other active number of the network, so that
+        the network holds exactly the listed numbers.
+      - An empty O(phone_numbers) is refused, so that an undefined or empty variable cannot delete a whole
+        network.
+    type: bool
+    default: false
+  max_deletions:
+    description:
+      - The most numbers this run may delete. If the plan would delete more, the task fails before sending any
+        write and lists the numbers in RV(would_delete).
+      - Applies to O(state=absent) and to O(exclusive=true). Unlimited when not set.
+    type: int
+  concurrency:
+    description:
+      - How many requests may be in flight at once, over reused connections. V(1) sends them one after another.
+      - When the API answers HTTP 429, every worker waits for the C(Retry-After) delay, not only the one that
+        was told.
+    type: int
+    default: 8
+notes:
+  - The list form with many numbers is much faster than a loop over the single form, which starts the module and
+    reads each number once per item.
+  - In check mode, a number that would be created is returned with only its C(phone_number) field.
+seealso:
+  - module: invoca.messaging.sms_phone_number_info
+"""
+
+EXAMPLES = r"""
+- name: Make sure one number is SMS-enabled
+  invoca.messaging.sms_phone_number:
+    phone_number: "+18885550100"
+    api_token: "{{ invoca_api_token }}"
+
+- name: Remove a number from SMS messaging
+  invoca.messaging.sms_phone_number:
+    phone_number: "+1 (888) 555-0100"
+    state: absent
+    api_token: "{{ invoca_api_token }}"
+
+- name: Set the API options once for a whole play
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/invoca.messaging.sms:
+      api_token: "{{ invoca_api_token }}"
+  tasks:
+    - name: Make sure these numbers are SMS-enabled
+      invoca.messaging.sms_phone_number:
+        phone_numbers:
+          - "+18885550100"
+          - "+18885550101"
+          - "+18885550102"
+
+- name: Preview a full reconciliation of the network (check mode, with diff)
+  invoca.messaging.sms_phone_number:
+    phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() }}"
+    exclusive: true
+    max_deletions: 20
+  check_mode: true
+  diff: true
+  register: sms_plan
+
+- name: Apply it, refusing to delete more than 20 numbers
+  invoca.messaging.sms_phone_number:
+    phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() }}"
+    exclusive: true
+    max_deletions: 20
+    concurrency: 16
+"""
+
+RETURN = r"""
+created:
+  description: Numbers that were absent when read and are active after the run (created or re-enabled). In check
+    mode, the numbers that would be.
+  returned: always
+  type: list
+  elements: str
+  sample: ["+18885550100"]
+deleted:
+  description: Numbers that were active when read and are soft-deleted after the run. In check mode, the numbers
+    that would be.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+failures:
+  description:
+    - The writes that failed, one entry per number, with the reason. Empty when all went well.
+    - Writes not attempted because an earlier one showed that none could succeed (for example a rejected token)
+      are listed too, with a message saying so.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    phone_number:
+      description: The number.
+      type: str
+    action:
+      description: V(create) or V(delete).
+      type: str
+    status:
+      description: The HTTP status of the last answer, or V(null) when there was none.
+      type: int
+    message:
+      description: What went wrong.
+      type: str
+  sample: [{"phone_number": "+18885550101", "action": "create", "status": 500, "message": "POST ... answered HTTP 500"}]
+would_delete:
+  description: The numbers the run would have deleted, when O(max_deletions) refused it.
+  returned: when O(max_deletions) refused the run
+  type: list
+  elements: str
+  sample: ["+18885550199"]
+phone_number:
+  description:
+    - The record of O(phone_number) after the run, as the API returned it; V(null) when the number is absent.
+  returned: when O(phone_number) is given
+  type: dict
+  sample:
+    phone_number: "+18885550100"
+    virtual_line_id: 197
+    network_id: 12345
+    created_at: "2022-03-14T20:30:12.000Z"
+    enabled_at: "2022-03-14T20:30:12.000Z"
+    deleted_at: null
+    carrier_interface: bandwidth
+phone_numbers:
+  description:
+    - The records of the numbers of O(phone_numbers) that are active after the run, in the order given.
+    - Records read from the paginated listing may carry fewer fields than those of a single number.
+  returned: when O(phone_numbers) is given
+  type: list
+  elements: dict
+  sample: [{"phone_number": "+18885550100", "created_at": "2022-03-14T20:30:12.000Z", "deleted_at": null}]
+"""
+
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+    InvalidPhoneNumber,
+    normalize_phone_numbers,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.plan import number_diff, numbers_diff, plan_changes
+from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool, apply_plan, read_active
+
+MAX_CONCURRENCY = 64
+
+
+def check_options(module):
+    """Everything about the options that can be wrong, found before any request is sent."""
+    params = module.params
+    if params['exclusive']:
+        if params['phone_numbers'] is None or params['state'] != 'present':
+            module.fail_json(msg='exclusive=true needs phone_numbers (a list) and state=present')
+        if not params['phone_numbers']:
+            module.fail_json(msg='Refusing exclusive=true with an empty phone_numbers list: that would delete every '
+                                 'SMS number of the network. If that is really what you want, list the numbers with '
+                                 'invoca.messaging.sms_phone_number_info and delete them with state=absent.')
+    if params['max_deletions'] is not None and params['max_deletions'] < 0:
+        module.fail_json(msg='max_deletions must be 0 or more, got %d' % params['max_deletions'])
+    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
+        module.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY, params['concurrency']))
+    single = params['phone_number'] is not None
+    try:
+        return normalize_phone_numbers([params['phone_number']] if single else params['phone_numbers'])
+    except InvalidPhoneNumber as exc:
+        module.fail_json(msg=str(exc))
+
+
+def main():
+    module = SmsApiModule(
+        argument_spec=dict(
+            phone_number=dict(type='str'),
+            phone_numbers=dict(type='list', elements='str'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            exclusive=dict(type='bool', default=False),
+            max_deletions=dict(type='int'),
+            concurrency=dict(type='int', default=8),
+        ),
+        mutually_exclusive=[('phone_number', 'phone_numbers')],
+        required_one_of=[('phone_number', 'phone_numbers')],
+        supports_check_mode=True,
+    )
+    params = module.params
+    numbers = check_options(module)
+    single = params['phone_number'] is not None
+
+    client = module.client(pool_size=params['concurrency'])
+    pool = WorkerPool(params['concurrency'])
+    try:
+        active = read_active(client, numbers, pool, whole_network=params['exclusive'])
+    except ApiError as exc:
+        module.fail_api(exc, changed=False, created=[], deleted=[], failures=[])
+
+    plan = plan_changes(numbers, active, params['state'], params['exclusive'])
+    result = dict(changed=False, created=[], deleted=[], failures=[])
+    if params['max_deletions'] is not None and len(plan.delete) > params['max_deletions']:
+        shown = ', '.join(plan.delete[:20]) + (' and %d more' % (len(plan.delete) - 20) if len(plan.delete) > 20 else '')
+        module.fail_json(msg='Refusing to delete %d numbers: max_deletions is %d. Nothing was changed. Would have '
+                             'deleted (all listed in would_delete): %s' % (len(plan.delete), params['max_deletions'], shown),
+                         would_delete=plan.delete, **result)
+
+    if module.check_mode:
+        created, deleted, failures = plan.create, plan.delete, []
+        records = dict((n, {'phone_number': n}) for n in plan.create)
+    else:
+        created, deleted, records, failures = apply_plan(client, plan, pool)
+    client.close()
+
+    records.update((n, r) for n, r in active.items() if n not in deleted)
+    result.update(changed=bool(created or deleted), created=created, deleted=deleted, failures=failures)
+    if single:
+        number = numbers[0]
+        result['phone_number'] = records.get(number) if number not in deleted else None
+        if module._diff:
+            result['diff'] = number_diff(number, number in active, result['phone_number'] is not None)
+    else:
+        result['phone_numbers'] = [records[n] for n in numbers if n in records and n not in deleted]
+        if module._diff:
+            scope = active if params['exclusive'] else [n for n in numbers if n in active]
+            result['diff'] = numbers_diff(scope, created, deleted)
+
+    if failures:
+        module.fail_json(msg='%d of %d changes failed (created %d, deleted %d); see failures. Run the task again to '
+                             'finish: it only sends what is still needed. First failure: %s'
+                             % (len(failures), len(plan.create) + len(plan.delete), len(created), len(deleted),
+                                failures[0]['message']), **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

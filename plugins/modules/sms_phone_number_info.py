@@ -1,0 +1,217 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sms_phone_number_info
+short_description: Get, list or count the SMS-enabled phone numbers of an Invoca network
+version_added: 1.0.0
+description:
+  - Reads SMS-enabled phone numbers through the Invoca SMS Messaging API. Never changes anything.
+  - With O(phone_number), gets that one number (an empty list when the API does not know it).
+  - Otherwise lists the numbers, following the API's pagination to the last page (or to O(max_records)),
+    optionally filtered and sorted.
+  - With O(count_only=true), returns only how many numbers match.
+  - Soft-deleted numbers (C(deleted_at) set) are left out unless O(include_deleted=true).
+author:
+  - invoca.messaging contributors
+extends_documentation_fragment:
+  - invoca.messaging.api
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the same way in check mode; it never writes.
+  diff_mode:
+    support: N/A
+    details: Never changes anything.
+  platform:
+    platforms: all
+  action_group:
+    description: Use C(group/invoca.messaging.sms) in C(module_defaults) to set the API options once for every
+      module of this collection.
+    support: full
+    membership:
+      - invoca.messaging.sms
+options:
+  phone_number:
+    description:
+      - Get this one number, in E.164 form such as V(+18885550100). Spaces, dashes, dots and parentheses are
+        ignored.
+      - Cannot be combined with O(count_only), O(filters), O(sort) or O(max_records).
+    type: str
+  count_only:
+    description:
+      - Return only RV(count), the number of matching numbers, without listing them.
+      - Uses C(GET /phone_numbers/count); where the server has no such endpoint, the total of a one-record list
+        page is used instead.
+    type: bool
+    default: false
+  filters:
+    description:
+      - Filters on record fields, as a dictionary of field name to a dictionary of operator to value.
+      - Operators are V(eq), V(lte), V(gte) (with a string or number) and V(empty) (with V(true): the field is
+        null, 0 or an empty string). They are sent as C(field[operator]=value); several filters must all match.
+      - Which fields can be filtered is up to the API (for example C(created_at), C(phone_number),
+        C(carrier_interface)); it answers with an error naming the supported ones.
+    type: dict
+  sort:
+    description:
+      - Sort order, as C(field:asc) or C(field:desc) (one field only), for example V(created_at:desc).
+      - The API sorts by C(created_at:asc) when not set.
+    type: str
+  limit:
+    description:
+      - Records asked for per page, from 1 to 500. The largest page needs the fewest requests.
+    type: int
+    default: 500
+  max_records:
+    description:
+      - Stop after this many records; no further page is requested. All records when not set.
+    type: int
+  include_deleted:
+    description:
+      - Include soft-deleted numbers (those with C(deleted_at) set).
+      - When V(false), the request filters with C(deleted_at[empty]) unless O(filters) already has a
+        C(deleted_at) condition, and soft-deleted records are dropped from the answer in any case.
+    type: bool
+    default: false
+seealso:
+  - module: invoca.messaging.sms_phone_number
+"""
+
+EXAMPLES = r"""
+- name: Get one number
+  invoca.messaging.sms_phone_number_info:
+    phone_number: "+18885550100"
+    api_token: "{{ invoca_api_token }}"
+  register: one
+
+- name: Fail when the number is not SMS-enabled
+  ansible.builtin.assert:
+    that: one.phone_numbers | length == 1
+
+- name: List every SMS-enabled number of the network
+  invoca.messaging.sms_phone_number_info:
+    api_token: "{{ invoca_api_token }}"
+  register: all_numbers
+
+- name: Count them
+  invoca.messaging.sms_phone_number_info:
+    count_only: true
+    api_token: "{{ invoca_api_token }}"
+  register: how_many
+
+- name: The 10 most recent numbers created in November 2022
+  invoca.messaging.sms_phone_number_info:
+    filters:
+      created_at:
+        gte: "2022-11-01T00:00:00.000Z"
+        lte: "2022-11-30T23:59:59.999Z"
+    sort: created_at:desc
+    max_records: 10
+    api_token: "{{ invoca_api_token }}"
+  register: recent
+
+- name: Soft-deleted numbers too, credentials taken from INVOCA_API_TOKEN and INVOCA_API_URL
+  invoca.messaging.sms_phone_number_info:
+    include_deleted: true
+"""
+
+RETURN = r"""
+phone_numbers:
+  description:
+    - The records found, in the API's order. Empty when O(phone_number) is not known to the API, and with
+      O(count_only=true).
+    - Records of a listing may carry fewer fields than the record of one number.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - phone_number: "+18885550100"
+      virtual_line_id: 197
+      network_id: 12345
+      created_at: "2022-03-14T20:30:12.000Z"
+      enabled_at: null
+      deleted_at: null
+      carrier_interface: bandwidth
+count:
+  description:
+    - With O(count_only=true), how many numbers match, as the API counts them.
+    - Otherwise the number of records in RV(phone_numbers).
+  returned: always
+  type: int
+  sample: 1
+"""
+
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils.client import MAX_PAGE_SIZE, ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+    InvalidPhoneNumber,
+    is_active,
+    normalize_phone_number,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, list_query
+
+
+def main():
+    module = SmsApiModule(
+        argument_spec=dict(
+            phone_number=dict(type='str'),
+            count_only=dict(type='bool', default=False),
+            filters=dict(type='dict'),
+            sort=dict(type='str'),
+            limit=dict(type='int', default=MAX_PAGE_SIZE),
+            max_records=dict(type='int'),
+            include_deleted=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[('phone_number', 'count_only'), ('phone_number', 'filters'), ('phone_number', 'sort'),
+                            ('phone_number', 'max_records')],
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not 1 <= params['limit'] <= MAX_PAGE_SIZE:
+        module.fail_json(msg='limit must be between 1 and %d, got %d' % (MAX_PAGE_SIZE, params['limit']))
+    if params['max_records'] is not None and params['max_records'] < 1:
+        module.fail_json(msg='max_records must be 1 or more, got %d' % params['max_records'])
+    try:
+        number = normalize_phone_number(params['phone_number']) if params['phone_number'] is not None else None
+        query = list_query(params['filters'], params['sort'], params['include_deleted'])
+    except (InvalidPhoneNumber, InvalidQuery) as exc:
+        module.fail_json(msg=str(exc))
+
+    client = module.client()
+    try:
+        if number is not None:
+            found = client.get(number)
+            records = [found] if found is not None else []
+        elif params['count_only']:
+            module.exit_json(changed=False, phone_numbers=[], count=client.count(query))
+        else:
+            records = client.iter_phone_numbers(query, params['limit'])
+        records = take(records, params['include_deleted'], params['max_records'])
+    except ApiError as exc:
+        module.fail_api(exc, phone_numbers=[], count=0)
+    finally:
+        client.close()
+    module.exit_json(changed=False, phone_numbers=records, count=len(records))
+
+
+def take(records, include_deleted, max_records):
+    """The records to return; stops reading (so no further page is fetched) once max_records are kept."""
+    kept = []
+    for record in records:
+        if include_deleted or is_active(record):
+            kept.append(record)
+            if max_records is not None and len(kept) >= max_records:
+                break
+    return kept
+
+
+if __name__ == '__main__':
+    main()
