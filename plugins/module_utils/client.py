@@ -56,6 +56,12 @@ _VERSION_FORMAT = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
 _UNKNOWN_VERSION = re.compile(r'did not include a valid version', re.IGNORECASE)
 _AVAILABLE_VERSIONS = re.compile(r'Available versions are:\s*(.+?)\.?\s*$', re.IGNORECASE)
 _BODY_EXCERPT = 200
+# The API overview says responses are filtered to records created today unless the request filters created_at.
+# A listing that silently covered one day would make a reconciliation recreate (or, with exclusive, keep)
+# numbers it did not see, so every listing and count sends an explicit lower bound that covers all time.
+ALL_TIME = ('created_at[gte]', '1970-01-01T00:00:00.000Z')
+# str.isdigit() also accepts characters such as superscript digits, which int() refuses.
+_PAGE_NUMBER = re.compile(r'[0-9]{1,9}')
 
 
 class ApiConfigError(ValueError):
@@ -155,7 +161,7 @@ def validate_api_url(api_url):
     parts = urlsplit(url)
     if parts.scheme not in ('https', 'http') or not parts.hostname:
         raise ApiConfigError('api_url %r is not an http(s) URL such as %s' % (api_url, DEFAULT_API_URL))
-    if parts.username or parts.password or parts.query or parts.fragment:
+    if parts.username or parts.password or '?' in url or '#' in url:
         raise ApiConfigError('api_url %r must not carry credentials, a query or a fragment' % (api_url,))
     if parts.scheme == 'http' and not _is_loopback(parts.hostname):
         raise ApiConfigError(
@@ -219,6 +225,7 @@ class _Answer:
         self.problem = problem
         self.content_type = content_type
         self.text = text
+        self.attempts = 1
 
 
 def _decode(response):
@@ -233,7 +240,7 @@ def _decode(response):
     # The API labels some JSON answers text/html (see the 2022-05-01 schema), so the body decides, not the header.
     try:
         return _Answer(response.status_code, json.loads(text), None, content_type, text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: hostile nesting such as [[[[...
         return _Answer(response.status_code, None,
                        'a body that is not JSON (%s, %d bytes): %r' % (content_type, len(content), _excerpt(text)),
                        content_type, text)
@@ -252,17 +259,27 @@ def _page_token(body, pager):
     # pagy writes page numbers as integers or as strings; bool is an int in Python but never a page.
     if isinstance(nxt, int) and not isinstance(nxt, bool):
         return ('page', nxt)
-    if isinstance(nxt, str) and nxt.isdigit():
+    if isinstance(nxt, str) and _PAGE_NUMBER.fullmatch(nxt):
         return ('page', int(nxt))
     # On the last page pagy leaves next null and next_url ending in "page=" (empty): that is not a next page.
     next_url = pager.get('next_url')
     if isinstance(next_url, str) and '?' in next_url:
-        query = parse_qs(urlsplit(next_url).query)
-        for name in ('cursor', 'page'):
-            value = (query.get(name) or [''])[0]
-            if value and (name == 'cursor' or value.isdigit()):
-                return (name, value if name == 'cursor' else int(value))
+        query = parse_qs(next_url.split('?', 1)[1])
+        cursor = (query.get('cursor') or [''])[0]
+        if cursor:
+            return ('cursor', cursor)
+        page = (query.get('page') or [''])[0]
+        if _PAGE_NUMBER.fullmatch(page):
+            return ('page', int(page))
     return None
+
+
+def covering_all_time(query):
+    """``query`` as a list, with the ALL_TIME filter first unless it already filters on created_at."""
+    query = list(query)
+    if any(str(key).startswith('created_at[') for key, _value in query):
+        return query
+    return [ALL_TIME] + query
 
 
 def _count_from(body):
@@ -337,13 +354,16 @@ class PhoneNumberClient:
         # "Equal jitter": never less than half the ceiling, so retries spread out without collapsing to zero.
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
-    def _reserve_wait(self, seconds):
-        """Account a retry wait against the per-task budget; False when the budget would be exceeded."""
+    def _retry_wait(self, attempt, retry_after=None):
+        """Seconds to wait before another attempt, or None when the retries or the task's retry budget are used up."""
+        if attempt >= self.max_retries:
+            return None
+        delay = self._backoff(attempt) if retry_after is None else min(retry_after, MAX_RETRY_AFTER)
         with self._lock:
-            if self._retry_waited + seconds > RETRY_BUDGET:
-                return False
-            self._retry_waited += seconds
-            return True
+            if self._retry_waited + delay > RETRY_BUDGET:
+                return None
+            self._retry_waited += delay
+        return delay
 
     def request(self, method, path, query=None, body=None):
         """Send one API request, retrying what is safe to retry, and return an _Answer of any final status."""
@@ -366,28 +386,29 @@ class PhoneNumberClient:
                     requests.exceptions.ChunkedEncodingError) as exc:
                 # Safe to resend even a POST or DELETE: if the first one landed, the resend answers 409 or 404,
                 # which the callers read as "already present" / "already absent".
-                delay = self._backoff(attempt)
-                if attempt < self.max_retries and self._reserve_wait(delay):
-                    attempt += 1
-                    self._sleep(delay)
-                    continue
-                raise ApiError(method, path, 'no answer from %s after %d attempt(s): %s'
-                               % (self.base_url, attempt + 1, _reason(exc)), kind='transport')
+                delay = self._retry_wait(attempt)
+                if delay is None:
+                    raise ApiError(method, path, 'no answer from %s after %d attempt(s): %s'
+                                   % (self.base_url, attempt + 1, _reason(exc)), kind='transport')
+                self._sleep(delay)
+                attempt += 1
+                continue
             except requests.exceptions.RequestException as exc:
                 raise ApiError(method, path, 'request to %s failed: %s' % (self.base_url, _reason(exc)),
                                kind='transport')
-            if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
-                delay = parse_retry_after(response.headers.get('Retry-After'))
-                delay = self._backoff(attempt) if delay is None else min(delay, MAX_RETRY_AFTER)
-                if self._reserve_wait(delay):
-                    attempt += 1
+            if response.status_code in RETRY_STATUSES:
+                delay = self._retry_wait(attempt, parse_retry_after(response.headers.get('Retry-After')))
+                if delay is not None:
                     response.close()
                     if response.status_code == 429:
                         self._throttle.hold(delay)
                     else:
                         self._sleep(delay)
+                    attempt += 1
                     continue
-            return _decode(response)
+            answer = _decode(response)
+            answer.attempts = attempt + 1
+            return answer
 
     def _error(self, method, path, answer):
         """Turn a non-success answer into an ApiError, recognising the unknown-version 404."""
@@ -405,7 +426,7 @@ class PhoneNumberClient:
                 '%s %s %s' % (e.get('resource', ''), e.get('field', ''), e.get('code', ''))
                 if isinstance(e, dict) else str(e) for e in errors)
         if answer.status in RETRY_STATUSES:
-            detail += ' (still failing after %d retries)' % self.max_retries
+            detail += ' (still failing after %d attempt(s))' % answer.attempts
         return ApiError(method, path, detail, status=answer.status, api_message=message, errors=errors)
 
     def _malformed(self, method, path, answer, expected):
@@ -482,7 +503,7 @@ class PhoneNumberClient:
         new while claiming a successor, stops the walk with an error instead of looping forever.
         """
         path = self._path()
-        query = list(query) + [('limit', limit)]
+        query = covering_all_time(query) + [('limit', limit)]
         token = None
         seen_tokens = {('page', 1)}
         seen_numbers = set()
@@ -519,8 +540,9 @@ class PhoneNumberClient:
 
     def count(self, query=()):
         """How many numbers match. Uses GET /phone_numbers/count where the server has it; else the list's count."""
+        query = covering_all_time(query)
         path = self._path('count')
-        answer = self.request('GET', path, list(query))
+        answer = self.request('GET', path, query)
         if answer.status == 200:
             number = _count_from(answer.body)
             if number is not None:
@@ -529,7 +551,7 @@ class PhoneNumberClient:
             # 404/405/422 mean this server has no count route (count is taken for a phone number); others are real.
             raise self._error('GET', path, answer)
         path = self._path()
-        answer = self.request('GET', path, list(query) + [('limit', 1)])
+        answer = self.request('GET', path, query + [('limit', 1)])
         if answer.status != 200:
             raise self._error('GET', path, answer)
         records, pager = self._page(path, answer)

@@ -43,7 +43,7 @@ options:
     description:
       - Get this one number, in E.164 form such as V(+18885550100). Spaces, dashes, dots and parentheses are
         ignored.
-      - Cannot be combined with O(count_only), O(filters), O(sort) or O(max_records).
+      - Cannot be combined with O(count_only=true), O(filters), O(sort) or O(max_records).
     type: str
   count_only:
     description:
@@ -77,8 +77,8 @@ options:
   include_deleted:
     description:
       - Include soft-deleted numbers (those with C(deleted_at) set).
-      - When V(false), the request filters with C(deleted_at[empty]) unless O(filters) already has a
-        C(deleted_at) condition, and soft-deleted records are dropped from the answer in any case.
+      - When V(false), the request filters with C(deleted_at[empty]) and soft-deleted records are dropped from
+        the answer, unless O(filters) has a C(deleted_at) condition, which then decides alone.
     type: bool
     default: false
 seealso:
@@ -170,11 +170,14 @@ def main():
             max_records=dict(type='int'),
             include_deleted=dict(type='bool', default=False),
         ),
-        mutually_exclusive=[('phone_number', 'count_only'), ('phone_number', 'filters'), ('phone_number', 'sort'),
-                            ('phone_number', 'max_records')],
+        mutually_exclusive=[('phone_number', 'filters'), ('phone_number', 'sort'), ('phone_number', 'max_records')],
         supports_check_mode=True,
     )
     params = module.params
+    # Checked here rather than in mutually_exclusive, which would also refuse an explicit count_only: false.
+    if params['phone_number'] is not None and params['count_only']:
+        module.fail_json(msg='phone_number and count_only cannot be used together: a single number is counted by '
+                             'the length of phone_numbers')
     if not 1 <= params['limit'] <= MAX_PAGE_SIZE:
         module.fail_json(msg='limit must be between 1 and %d, got %d' % (MAX_PAGE_SIZE, params['limit']))
     if params['max_records'] is not None and params['max_records'] < 1:
@@ -194,7 +197,9 @@ def main():
             module.exit_json(changed=False, phone_numbers=[], count=client.count(query))
         else:
             records = client.iter_phone_numbers(query, params['limit'])
-        records = take(records, params['include_deleted'], params['max_records'])
+        # A filter on deleted_at asks for soft-deleted records: do not drop what the user filtered for.
+        include_deleted = params['include_deleted'] or 'deleted_at' in (params['filters'] or {})
+        records = take(records, include_deleted, params['max_records'])
     except ApiError as exc:
         module.fail_api(exc, phone_numbers=[], count=0)
     finally:

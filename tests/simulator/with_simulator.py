@@ -1,0 +1,122 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run one command against a freshly started Invoca SMS API simulator.
+
+    python tests/simulator/with_simulator.py [simulator options] -- command args...
+
+The command sees INVOCA_API_URL, INVOCA_API_TOKEN and INVOCA_SIMULATOR_URL (plus
+INVOCA_SIMULATOR_CA with --tls). The simulator is stopped afterwards in every case,
+Ctrl-C included, and the wrapper exits with the command's exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from simulator_control import DEFAULT_TOKEN, Simulator, SimulatorError
+
+USAGE = 'usage: with_simulator.py [simulator options] -- command [args...]\n'
+
+
+def split_tokens(simulator_args):
+    """Take --token/--token-file out of the simulator options; the tokens reach the server through a private file."""
+    tokens = []
+    rest = []
+    index = 0
+    while index < len(simulator_args):
+        arg = simulator_args[index]
+        name, sep, value = arg.partition('=')
+        if name in ('--token', '--token-file'):
+            if not sep:
+                index += 1
+                if index >= len(simulator_args):
+                    raise SimulatorError('%s needs a value' % name)
+                value = simulator_args[index]
+            if name == '--token':
+                tokens.append(value)
+            else:
+                with open(value, encoding='utf-8') as handle:
+                    tokens.extend(line.strip() for line in handle if line.strip())
+        else:
+            rest.append(arg)
+        index += 1
+    return tokens or [DEFAULT_TOKEN], rest
+
+
+def exit_status(returncode):
+    # A command killed by a signal exits like a shell reports it: 128 + the signal number.
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def run(command, env):
+    try:
+        child = subprocess.Popen(command, env=env)
+    except FileNotFoundError:
+        sys.stderr.write('with_simulator: command not found: %s\n' % command[0])
+        return 127
+    except PermissionError:
+        sys.stderr.write('with_simulator: command not executable: %s\n' % command[0])
+        return 126
+
+    def forward(signum, _frame):
+        child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGHUP, forward)
+    try:
+        return exit_status(child.wait())
+    except KeyboardInterrupt:
+        # A terminal's Ctrl-C already reached the command (same process group); a kill -INT aimed
+        # at this wrapper alone did not, so pass it on, then give the command time to finish.
+        child.send_signal(signal.SIGINT)
+        try:
+            return exit_status(child.wait(10))
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            child.kill()
+            child.wait()
+            return 130
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if '--' not in argv:
+        sys.stderr.write(USAGE)
+        return 2
+    split = argv.index('--')
+    simulator_args, command = argv[:split], argv[split + 1:]
+    if not command:
+        sys.stderr.write(USAGE)
+        return 2
+    try:
+        tokens, simulator_args = split_tokens(simulator_args)
+        simulator = Simulator(token=tokens, extra_args=simulator_args)
+        simulator.start()
+    except (SimulatorError, OSError) as exc:
+        sys.stderr.write('with_simulator: %s\n' % exc)
+        return 2
+    try:
+        sys.stderr.write('with_simulator: simulator listening on %s (pid %s)\n' % (simulator.url, simulator.pid))
+        env = dict(os.environ)
+        env.update({
+            'INVOCA_API_URL': simulator.url,
+            'INVOCA_API_TOKEN': simulator.token,
+            'INVOCA_SIMULATOR_URL': simulator.url,
+        })
+        if simulator.ca_path:
+            env['INVOCA_SIMULATOR_CA'] = simulator.ca_path
+        return run(command, env)
+    finally:
+        # Ignore further Ctrl-C while cleaning up so the simulator is always stopped.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        simulator.stop()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

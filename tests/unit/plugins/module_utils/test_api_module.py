@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import yaml
+
+import pytest
+
+from ansible_collections.invoca.messaging.plugins.doc_fragments.api import ModuleDocFragment
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+    api_argument_spec,
+    describe_api_error,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.client import (
+    DEFAULT_API_URL,
+    DEFAULT_API_VERSION,
+    ApiError,
+)
+from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN
+
+PARAMS = {'api_url': 'https://messaging.invoca.net', 'api_version': '2022-08-01', 'api_token': TOKEN}
+PATH = '/sms/2022-08-01/phone_numbers/%2B18885550100'
+
+
+def error(status, message, kind='http', **kwargs):
+    return ApiError('GET', PATH, message, status=status, kind=kind, api_message=message, **kwargs)
+
+
+def test_401_says_the_token_was_rejected_and_where_to_set_it():
+    text = describe_api_error(error(401, 'Unauthorized'), PARAMS)
+    assert 'rejected the API token' in text
+    assert 'HTTP 401' in text
+    assert 'api_token' in text and 'INVOCA_API_TOKEN' in text
+
+
+def test_403_says_the_token_was_rejected_for_lack_of_access():
+    text = describe_api_error(error(403, 'Forbidden'), PARAMS)
+    assert 'rejected the API token' in text
+    assert 'no access' in text
+    assert 'HTTP 403' in text
+    assert 'https://messaging.invoca.net' in text
+
+
+def test_version_error_lists_the_versions_the_server_offers():
+    text = describe_api_error(error(404, 'did not include a valid version', kind='version',
+                                    available_versions=['2022-05-01', '2022-08-01']),
+                              dict(PARAMS, api_version='2021-01-01'))
+    assert 'does not offer API version 2021-01-01' in text
+    assert 'the server offers: 2022-05-01, 2022-08-01' in text
+    assert 'INVOCA_API_VERSION' in text
+
+
+def test_version_error_without_a_list_says_none_listed():
+    text = describe_api_error(error(404, 'did not include a valid version', kind='version'), PARAMS)
+    assert 'none listed' in text
+
+
+@pytest.mark.parametrize('status, kind', [(500, 'http'), (422, 'http'), (None, 'transport'), (200, 'malformed')])
+def test_other_errors_name_the_api_and_the_error(status, kind):
+    failure = error(status, 'divided by 0', kind=kind)
+    text = describe_api_error(failure, PARAMS)
+    assert text.startswith('Invoca API request failed at https://messaging.invoca.net (API version 2022-08-01)')
+    assert str(failure) in text
+    assert 'GET /sms/2022-08-01/phone_numbers/+18885550100' in text
+
+
+@pytest.mark.parametrize('failure', [error(401, 'x'), error(403, 'x'), error(500, 'x'),
+                                     error(404, 'x', kind='version')])
+def test_descriptions_never_contain_the_token(failure):
+    assert TOKEN not in describe_api_error(failure, PARAMS)
+
+
+# -- the argument spec and its documentation --------------------------------------------------------------------
+
+def test_argument_spec_matches_the_doc_fragment():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    spec = api_argument_spec()
+    assert sorted(documented) == sorted(spec)
+    for name, option in documented.items():
+        assert option['type'] == spec[name]['type'], name
+        assert option.get('default') == spec[name].get('default'), name
+        assert bool(option.get('required')) == bool(spec[name].get('required')), name
+
+
+def test_token_is_no_log_and_falls_back_to_the_environment():
+    token = api_argument_spec()['api_token']
+    assert token['no_log'] is True
+    assert token['fallback'][1] == ['INVOCA_API_TOKEN']
+
+
+@pytest.mark.parametrize('name, variable', [('api_url', 'INVOCA_API_URL'), ('api_version', 'INVOCA_API_VERSION'),
+                                            ('validate_certs', 'INVOCA_VALIDATE_CERTS')])
+def test_connection_options_fall_back_to_the_environment(name, variable):
+    assert api_argument_spec()[name]['fallback'][1] == [variable]
+
+
+def test_defaults_are_the_clients():
+    spec = api_argument_spec()
+    assert spec['api_url']['default'] == DEFAULT_API_URL
+    assert spec['api_version']['default'] == DEFAULT_API_VERSION

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.invoca.messaging.plugins.module_utils.plan import (
+    Plan,
+    number_diff,
+    numbers_diff,
+    plan_changes,
+)
+
+A, B, C, D, E = '+18885550100', '+18885550101', '+18885550102', '+18885550103', '+18885550104'
+
+
+def test_present_creates_the_missing_numbers_in_the_given_order():
+    plan = plan_changes([C, A, B], {A: {}}, 'present')
+    assert plan == Plan(create=[C, B], delete=[], unchanged=[A])
+
+
+def test_present_when_everything_is_there_changes_nothing():
+    assert plan_changes([A, B], {A: {}, B: {}, C: {}}) == Plan(create=[], delete=[], unchanged=[A, B])
+
+
+def test_present_never_deletes_without_exclusive():
+    assert plan_changes([A], {B: {}, C: {}}).delete == []
+
+
+def test_absent_deletes_only_the_active_listed_numbers_in_order():
+    plan = plan_changes([C, A, B], {A: {}, C: {}, D: {}}, 'absent')
+    assert plan == Plan(create=[], delete=[C, A], unchanged=[B])
+
+
+def test_exclusive_deletes_every_active_number_not_desired_sorted():
+    plan = plan_changes([B, A], {E: {}, A: {}, D: {}, C: {}}, 'present', exclusive=True)
+    assert plan == Plan(create=[B], delete=[C, D, E], unchanged=[A])
+
+
+def test_exclusive_with_exactly_the_desired_set_changes_nothing():
+    assert plan_changes([A, B], {B: {}, A: {}}, exclusive=True) == Plan(create=[], delete=[], unchanged=[A, B])
+
+
+def test_active_may_be_a_set_or_a_dict():
+    assert plan_changes([A, B], {A}, exclusive=True) == plan_changes([A, B], {A: {'phone_number': A}}, exclusive=True)
+
+
+def test_empty_desired_with_absent_changes_nothing():
+    assert plan_changes([], {A: {}}, 'absent') == Plan(create=[], delete=[], unchanged=[])
+
+
+@pytest.mark.parametrize('state', ['gone', 'Present', None, ''])
+def test_invalid_state_is_refused(state):
+    with pytest.raises(ValueError) as caught:
+        plan_changes([A], {}, state)
+    assert repr(state) in str(caught.value)
+
+
+def test_exclusive_with_absent_is_refused():
+    with pytest.raises(ValueError) as caught:
+        plan_changes([A], {A: {}}, 'absent', exclusive=True)
+    assert 'exclusive' in str(caught.value)
+
+
+def test_numbers_diff_shows_the_sorted_sets_before_and_after():
+    assert numbers_diff([C, A, B], created=[D], deleted=[B]) == {
+        'before': {'phone_numbers': [A, B, C]},
+        'after': {'phone_numbers': [A, C, D]},
+    }
+
+
+def test_numbers_diff_accepts_a_dict_of_records_as_before():
+    assert numbers_diff({B: {}, A: {}}, created=[], deleted=[]) == {
+        'before': {'phone_numbers': [A, B]}, 'after': {'phone_numbers': [A, B]}}
+
+
+def test_number_diff_shows_state_before_and_after():
+    assert number_diff(A, False, True) == {
+        'before': {'phone_number': A, 'state': 'absent'},
+        'after': {'phone_number': A, 'state': 'present'},
+    }
+    assert number_diff(A, True, False) == {
+        'before': {'phone_number': A, 'state': 'present'},
+        'after': {'phone_number': A, 'state': 'absent'},
+    }

@@ -1,0 +1,297 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+
+import pytest
+
+from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.plan import Plan
+from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
+    LISTING_THRESHOLD,
+    WorkerPool,
+    apply_plan,
+    read_active,
+)
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, N4, FakeClient, api_error
+
+TIMEOUT = 5
+
+
+def number(i):
+    return '+1888555%04d' % i
+
+
+def active_record(n):
+    return {'phone_number': n, 'deleted_at': None}
+
+
+def deleted_record(n):
+    return {'phone_number': n, 'deleted_at': '2022-04-14T20:30:12.000Z'}
+
+
+# -- WorkerPool -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('concurrency', [1, 3, 8])
+def test_map_returns_item_value_error_in_the_order_of_the_items(concurrency):
+    items = list(range(8))
+    done = dict((i, threading.Event()) for i in items)
+
+    def later_items_finish_first(item):
+        # With enough workers, item i waits for item i+1: completion order is the reverse of the input order.
+        if concurrency >= len(items) and item + 1 in done:
+            assert done[item + 1].wait(TIMEOUT)
+        done[item].set()
+        return item * 10
+
+    results = WorkerPool(concurrency).map(later_items_finish_first, items)
+    assert results == [(i, i * 10, None) for i in items]
+
+
+def test_map_runs_up_to_concurrency_calls_at_once():
+    barrier = threading.Barrier(4, timeout=TIMEOUT)
+    threads = set()
+    lock = threading.Lock()
+
+    def call(item):
+        with lock:
+            threads.add(threading.current_thread().name)
+        barrier.wait()  # raises BrokenBarrierError unless 4 calls run at the same time
+        return item
+
+    results = WorkerPool(4).map(call, [N1, N2, N3, N4])
+    assert [r[1] for r in results] == [N1, N2, N3, N4]
+    assert len(threads) == 4
+
+
+def test_map_never_runs_more_than_concurrency_calls_at_once():
+    lock = threading.Lock()
+    state = {'running': 0, 'peak': 0}
+    pair = threading.Barrier(2, timeout=TIMEOUT)
+
+    def call(item):
+        with lock:
+            state['running'] += 1
+            state['peak'] = max(state['peak'], state['running'])
+        pair.wait()
+        with lock:
+            state['running'] -= 1
+        return item
+
+    WorkerPool(2).map(call, list(range(10)))
+    assert state['peak'] == 2
+
+
+def test_map_with_concurrency_one_runs_in_the_calling_thread():
+    seen = []
+    WorkerPool(1).map(lambda item: seen.append(threading.current_thread()), [1, 2, 3])
+    assert seen == [threading.current_thread()] * 3
+
+
+def test_concurrency_below_one_is_one():
+    assert WorkerPool(0).concurrency == 1
+
+
+def test_map_of_nothing_is_nothing():
+    assert WorkerPool(4).map(lambda item: item, []) == []
+
+
+def test_api_errors_are_returned_not_raised():
+    error = api_error(500, 'divided by 0')
+
+    def call(item):
+        if item == N2:
+            raise error
+        return item
+
+    assert WorkerPool(2).map(call, [N1, N2, N3]) == [(N1, N1, None), (N2, None, error), (N3, N3, None)]
+
+
+@pytest.mark.parametrize('fatal', [
+    api_error(401, 'Unauthorized'),
+    api_error(403, 'Forbidden'),
+    api_error(404, 'did not include a valid version', kind='version'),
+])
+def test_fatal_error_stops_later_items_which_are_reported_not_attempted(fatal):
+    called = []
+
+    def call(item):
+        called.append(item)
+        if item == N1:
+            raise fatal
+        return item
+
+    pool = WorkerPool(1)
+    results = pool.map(call, [N1, N2, N3])
+    assert called == [N1]
+    assert results[0] == (N1, None, fatal)
+    for dummy, value, error in results[1:]:
+        assert value is None
+        assert 'not attempted' in str(error)
+        assert fatal.detail in str(error)
+        assert (error.status, error.kind) == (fatal.status, fatal.kind)
+    # ... and in every later batch too.
+    later = pool.map(call, [N4])
+    assert called == [N1]
+    assert 'not attempted' in str(later[0][2])
+
+
+def test_non_fatal_errors_do_not_stop_other_items():
+    called = []
+
+    def call(item):
+        called.append(item)
+        raise api_error(500)
+
+    WorkerPool(1).map(call, [N1, N2, N3])
+    assert called == [N1, N2, N3]
+
+
+def test_non_api_exceptions_propagate():
+    def call(item):
+        raise RuntimeError('bug')
+
+    with pytest.raises(RuntimeError):
+        WorkerPool(1).map(call, [N1])
+
+
+# -- read_active ------------------------------------------------------------------------------------------------
+
+def test_short_list_is_read_with_one_get_per_number():
+    numbers = [number(i) for i in range(LISTING_THRESHOLD)]
+    client = FakeClient([active_record(n) for n in numbers[:3]])
+    active = read_active(client, numbers, WorkerPool(4))
+    assert sorted(active) == sorted(numbers[:3])
+    assert sorted(c[1] for c in client.calls if c[0] == 'get') == sorted(numbers)
+    assert [c for c in client.calls if c[0] == 'list'] == []
+
+
+def test_list_longer_than_the_threshold_is_read_with_one_listing():
+    numbers = [number(i) for i in range(LISTING_THRESHOLD + 1)]
+    others = [number(9000 + i) for i in range(5)]
+    client = FakeClient([active_record(n) for n in numbers[:4] + others])
+    active = read_active(client, numbers, WorkerPool(4))
+    assert sorted(active) == sorted(numbers[:4])
+    assert [c[0] for c in client.calls] == ['list']
+
+
+def test_whole_network_is_read_with_one_listing_even_for_one_number():
+    client = FakeClient([active_record(N1), active_record(N2), deleted_record(N3)])
+    active = read_active(client, [N1], WorkerPool(4), whole_network=True)
+    assert sorted(active) == [N1, N2]
+    assert [c[0] for c in client.calls] == ['list']
+
+
+def test_read_active_maps_numbers_to_their_records():
+    client = FakeClient([{'phone_number': N1, 'deleted_at': None, 'virtual_line_id': 197}])
+    assert read_active(client, [N1, N2], WorkerPool(1)) == {N1: {'phone_number': N1, 'deleted_at': None,
+                                                                 'virtual_line_id': 197}}
+
+
+@pytest.mark.parametrize('count', [2, LISTING_THRESHOLD + 2])
+def test_soft_deleted_records_are_not_active(count):
+    numbers = [number(i) for i in range(count)]
+    client = FakeClient([deleted_record(numbers[0]), active_record(numbers[1])])
+    assert list(read_active(client, numbers, WorkerPool(2))) == [numbers[1]]
+
+
+def test_read_error_is_raised():
+    error = api_error(500)
+    client = FakeClient([], errors={('get', N2): error})
+    with pytest.raises(ApiError) as caught:
+        read_active(client, [N1, N2, N3], WorkerPool(1))
+    assert caught.value is error
+
+
+def test_listing_error_is_raised():
+    client = FakeClient([], list_error=api_error(403, 'Forbidden'))
+    with pytest.raises(ApiError):
+        read_active(client, [N1], WorkerPool(1), whole_network=True)
+
+
+# -- apply_plan -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('concurrency', [1, 4])
+def test_creates_all_happen_before_any_delete(concurrency):
+    client = FakeClient([active_record(N3), active_record(N4)])
+    outcome = apply_plan(client, Plan(create=[N1, N2], delete=[N3, N4], unchanged=[]), WorkerPool(concurrency))
+    actions = [c[0] for c in client.calls]
+    assert actions == ['create', 'create', 'delete', 'delete']
+    assert outcome.created == [N1, N2]
+    assert outcome.deleted == [N3, N4]
+    assert outcome.failures == []
+    assert sorted(outcome.records) == [N1, N2]
+    assert client.active_numbers() == [N1, N2]
+
+
+def test_409_counts_as_created_and_the_record_is_fetched():
+    client = FakeClient([{'phone_number': N1, 'deleted_at': None, 'virtual_line_id': 197}])
+    outcome = apply_plan(client, Plan(create=[N1], delete=[], unchanged=[]), WorkerPool(1))
+    assert outcome.created == [N1]
+    assert outcome.records[N1]['virtual_line_id'] == 197
+    assert client.calls == [('create', N1), ('get', N1)]
+
+
+def test_409_whose_record_cannot_be_fetched_still_counts_as_created():
+    client = FakeClient([active_record(N1)], errors={('get', N1): api_error(500)})
+    outcome = apply_plan(client, Plan(create=[N1], delete=[], unchanged=[]), WorkerPool(1))
+    assert outcome.created == [N1]
+    assert outcome.records[N1] == {'phone_number': N1}
+    assert outcome.failures == []
+
+
+def test_create_without_a_record_in_the_answer_gives_a_minimal_record():
+    class NoRecordClient(FakeClient):
+        def create(self, phone_number):
+            FakeClient.create(self, phone_number)
+            return None, True
+
+    client = NoRecordClient()
+    outcome = apply_plan(client, Plan(create=[N1], delete=[], unchanged=[]), WorkerPool(1))
+    assert outcome.records == {N1: {'phone_number': N1}}
+    assert client.calls == [('create', N1)]
+
+
+def test_404_on_delete_counts_as_deleted():
+    client = FakeClient([])  # already gone
+    outcome = apply_plan(client, Plan(create=[], delete=[N1], unchanged=[]), WorkerPool(1))
+    assert outcome.deleted == [N1]
+    assert outcome.failures == []
+
+
+def test_failures_are_collected_while_the_other_writes_happen():
+    client = FakeClient([active_record(N3), active_record(N4)], errors={
+        ('create', N2): api_error(500, 'divided by 0'),
+        ('delete', N3): api_error(422, 'Unprocessable Entity', method='DELETE'),
+    })
+    outcome = apply_plan(client, Plan(create=[N1, N2], delete=[N3, N4], unchanged=[]), WorkerPool(2))
+    assert outcome.created == [N1]
+    assert outcome.deleted == [N4]
+    assert [(f['phone_number'], f['action'], f['status']) for f in outcome.failures] == [
+        (N2, 'create', 500), (N3, 'delete', 422)]
+    assert 'divided by 0' in outcome.failures[0]['message']
+    assert set(outcome.failures[0]) == {'phone_number', 'action', 'status', 'message'}
+    assert sorted(c for c in client.calls if c[0] in ('create', 'delete')) == [
+        ('create', N1), ('create', N2), ('delete', N3), ('delete', N4)]
+
+
+def test_fatal_error_on_create_leaves_the_rest_not_attempted_and_listed():
+    client = FakeClient([active_record(N4)], errors={('create', N1): api_error(401, 'Unauthorized')})
+    outcome = apply_plan(client, Plan(create=[N1, N2, N3], delete=[N4], unchanged=[]), WorkerPool(1))
+    assert client.calls == [('create', N1)]
+    assert outcome.created == [] and outcome.deleted == []
+    assert [(f['phone_number'], f['action'], f['status']) for f in outcome.failures] == [
+        (N1, 'create', 401), (N2, 'create', 401), (N3, 'create', 401), (N4, 'delete', 401)]
+    assert all('not attempted' in f['message'] for f in outcome.failures[1:])
+
+
+def test_empty_plan_sends_nothing():
+    client = FakeClient([active_record(N1)])
+    outcome = apply_plan(client, Plan(create=[], delete=[], unchanged=[N1]), WorkerPool(4))
+    assert client.calls == []
+    assert outcome == ([], [], {}, [])

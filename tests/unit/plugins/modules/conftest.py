@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Running a module's main() in-process: its arguments in, its exit_json/fail_json result out."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import json
+import os
+from unittest import mock
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.invoca.messaging.plugins.module_utils import api_module
+from ansible_collections.invoca.messaging.plugins.module_utils.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClient, FakeSession
+
+try:
+    # ansible-core >= 2.19
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        """ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS."""
+        serialized = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}))
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', serialized):
+            yield
+
+
+class ModuleExit(Exception):
+    """Raised in place of exit_json / fail_json; carries what the module returned."""
+
+    def __init__(self, failed, result):
+        super(ModuleExit, self).__init__(result)
+        self.failed = failed
+        self.result = result
+
+    def __getitem__(self, key):
+        return self.result[key]
+
+    def get(self, key, default=None):
+        return self.result.get(key, default)
+
+
+def _exit_json(self, **kwargs):
+    raise ModuleExit(False, kwargs)
+
+
+def _fail_json(self, msg=None, **kwargs):
+    kwargs['msg'] = msg
+    raise ModuleExit(True, kwargs)
+
+
+def run(main, args, check_mode=False, diff=False, env=None):
+    """Run ``main`` with ``args`` (api_token added unless given); return the ModuleExit it ended with."""
+    args = dict(args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(patch_module_args(args))
+        stack.enter_context(mock.patch.object(basic.AnsibleModule, 'exit_json', _exit_json))
+        stack.enter_context(mock.patch.object(basic.AnsibleModule, 'fail_json', _fail_json))
+        stack.enter_context(mock.patch.dict(os.environ, env or {}))
+        with pytest.raises(ModuleExit) as caught:
+            main()
+    return caught.value
+
+
+class HttpBackend:
+    """Stands in for the PhoneNumberClient class with the real client wired to a scripted FakeSession."""
+
+    def __init__(self, script=(), handler=None):
+        self.session = FakeSession(script, handler)
+        self.sleeps = []
+        self.clients = []
+
+    def __call__(self, **kwargs):
+        client = PhoneNumberClient(session=self.session, sleep=self.sleeps.append, clock=lambda: 0.0, **kwargs)
+        self.clients.append(client)
+        return client
+
+    @property
+    def sent(self):
+        return self.session.sent
+
+
+@pytest.fixture
+def install_client(monkeypatch):
+    """install_client(FakeClient(...)) or install_client(HttpBackend(...)): what the module will talk to."""
+    def install(fake):
+        monkeypatch.setattr(api_module, 'PhoneNumberClient', fake)
+        return fake
+    return install
+
+
+@pytest.fixture
+def fake_client(install_client):
+    """An empty in-memory network; seed it through ``fake_client.records``."""
+    return install_client(FakeClient())
+
+
+@pytest.fixture
+def base_args():
+    return {'api_token': TOKEN, 'api_url': API_URL}
