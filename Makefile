@@ -1,0 +1,117 @@
+# invoca.messaging: the two commands are `make demo` and `make test`; everything they need is set up here.
+#
+# Virtualenvs (made on first use, remade when their pin file changes):
+#   .venv         ansible-core 2.21 (newest) and the test tools: tests/requirements/core-newest.txt
+#   .venv-oldest  ansible-core 2.16 (oldest supported):          tests/requirements/core-oldest.txt
+# PYTHON=/path/to/python3.12 overrides the search done by tests/scripts/find_python.sh.
+
+PYTHON      ?=
+VENV        := .venv
+VENV_OLDEST := .venv-oldest
+BUILD       := build
+COLLECTIONS := $(BUILD)/collections
+VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL     := $(BUILD)/invoca-messaging-$(VERSION).tar.gz
+ANSIBLE_TEST := tests/scripts/ansible_test.sh
+WITH_SIMULATOR := tests/simulator/with_simulator.py
+# Tracked and untracked-but-not-ignored files: what the built collection is made of.
+SOURCES     := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
+
+.PHONY: help demo test units sanity integration lint ansible-doc changelog-lint bench soak clean \
+	units-newest units-oldest sanity-newest sanity-oldest integration-newest integration-oldest collection
+
+help:
+	@echo "make demo    run a playbook against the local API simulator (sets everything up)"
+	@echo "make test    everything that checks the project: units, sanity, integration, lint, docs"
+	@echo "make bench   the performance benchmark (writes tests/benchmark/results.md)"
+	@echo "make soak    the long form of the fault-injection soak test"
+	@echo "make clean   remove virtualenvs, builds and test output"
+
+# -- virtualenvs --------------------------------------------------------------------------------------------
+
+$(VENV)/.installed: tests/requirements/core-newest.txt
+	rm -rf $(VENV)
+	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/core-newest.txt
+	touch $@
+
+$(VENV_OLDEST)/.installed: tests/requirements/core-oldest.txt
+	rm -rf $(VENV_OLDEST)
+	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/core-oldest.txt
+	touch $@
+
+# -- the collection, built and installed the way a user gets it ----------------------------------------------
+
+$(TARBALL): $(VENV)/.installed $(SOURCES)
+	mkdir -p $(BUILD)
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD) .
+
+$(COLLECTIONS)/.installed: $(TARBALL)
+	rm -rf $(COLLECTIONS)
+	$(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL)
+	touch $@
+
+collection: $(COLLECTIONS)/.installed
+
+# -- make demo ----------------------------------------------------------------------------------------------
+
+demo: $(COLLECTIONS)/.installed
+	PATH="$(abspath $(VENV))/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" \
+	ANSIBLE_PYTHON_INTERPRETER="$(abspath $(VENV))/bin/python" ANSIBLE_LOCALHOST_WARNING=false \
+	ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+	$(VENV)/bin/python $(WITH_SIMULATOR) -- ansible-playbook -i localhost, tests/demo/demo.yml
+
+# -- make test ----------------------------------------------------------------------------------------------
+
+test: changelog-lint lint ansible-doc units sanity integration
+	@echo "make test: all checks passed"
+
+units: units-newest units-oldest
+sanity: sanity-newest sanity-oldest
+integration: integration-newest integration-oldest
+
+units-newest: $(VENV)/.installed
+	$(ANSIBLE_TEST) $(VENV) units
+units-oldest: $(VENV_OLDEST)/.installed
+	$(ANSIBLE_TEST) $(VENV_OLDEST) units
+sanity-newest: $(VENV)/.installed
+	$(ANSIBLE_TEST) $(VENV) sanity
+sanity-oldest: $(VENV_OLDEST)/.installed
+	$(ANSIBLE_TEST) $(VENV_OLDEST) sanity
+
+# Integration tests build and install the collection themselves (tests/integration/conftest.py) and start
+# their own simulators; running them with a venv's Python tests that venv's ansible-core.
+integration-newest: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/simulator tests/integration
+integration-oldest: $(VENV_OLDEST)/.installed
+	$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q tests/integration
+
+# ansible-lint offline, with this checkout visible as invoca.messaging through a throwaway collections path.
+lint: $(VENV)/.installed
+	colls=$$(mktemp -d) && trap 'rm -rf "$$colls"' EXIT && \
+	mkdir -p "$$colls/ansible_collections/invoca" && \
+	ln -s "$(CURDIR)" "$$colls/ansible_collections/invoca/messaging" && \
+	PATH="$(abspath $(VENV))/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$$colls" \
+	$(abspath $(VENV))/bin/ansible-lint --profile production --offline
+
+ansible-doc: $(COLLECTIONS)/.installed
+	for module in sms_phone_number sms_phone_number_info; do \
+		ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" $(VENV)/bin/ansible-doc invoca.messaging.$$module > /dev/null \
+			|| exit 1; \
+	done
+	@echo "ansible-doc: both modules render"
+
+changelog-lint: $(VENV)/.installed
+	$(VENV)/bin/antsibull-changelog lint
+
+# -- performance and long-running checks --------------------------------------------------------------------
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python tests/benchmark/run_benchmark.py --output tests/benchmark/results.md
+
+soak: $(VENV)/.installed
+	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/test_soak.py
+
+clean:
+	rm -rf $(VENV) $(VENV_OLDEST) $(BUILD) tests/output .pytest_cache
