@@ -19,7 +19,7 @@ description:
   - Takes one number (O(phone_number)) or a list (O(phone_numbers)). The list form reads the current state with
     one paginated listing when the list is long (more than 25 numbers), or one request per number when it is
     short, then sends its writes concurrently (O(concurrency)).
-  - With O(exclusive=true), the list is the whole desired set: every other active number of the network is
+  - With O(exclusive=true), the list is the whole desired set, and every other active number of the network is
     deleted. O(max_deletions) puts a ceiling on how many numbers one run may delete.
   - If some writes fail, the others still happen; the task fails and its result lists what was created, what
     was deleted and what failed, so nothing done is hidden. Running the task again finishes the job.

@@ -55,8 +55,9 @@ options:
   filters:
     description:
       - Filters on record fields, as a dictionary of field name to a dictionary of operator to value.
-      - Operators are V(eq), V(lte), V(gte) (with a string or number) and V(empty) (with V(true): the field is
-        null, 0 or an empty string). They are sent as C(field[operator]=value); several filters must all match.
+      - Operators are V(eq), V(lte), V(gte) (with a string or number) and V(empty) (with V(true), meaning the
+        field is null, 0 or an empty string). They are sent as C(field[operator]=value); several filters must
+        all match.
       - Which fields can be filtered is up to the API (for example C(created_at), C(phone_number),
         C(carrier_interface)); it answers with an error naming the supported ones.
     type: dict
