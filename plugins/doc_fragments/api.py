@@ -15,7 +15,7 @@ options:
   api_token:
     description:
       - Invoca API token (OAuth2 bearer token) with access to the SMS Messaging API of the network.
-      - Sent as C(Authorization: Bearer <token>). It is never logged or returned.
+      - 'Sent as C(Authorization: Bearer <token>). It is never logged or returned.'
       - If not set, the value of the E(INVOCA_API_TOKEN) environment variable is used.
     type: str
     required: true

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import typing as t
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.invoca.messaging.plugins.module_utils.client import (
@@ -83,6 +85,6 @@ class SmsApiModule(AnsibleModule):
         except ApiConfigError as exc:
             self.fail_json(msg=str(exc))
 
-    def fail_api(self, error, **result):
+    def fail_api(self, error, **result) -> t.NoReturn:
         """Fail with a readable message and whatever the task had already done (``result``)."""
         self.fail_json(msg=describe_api_error(error, self.params), error=error.to_dict(), **result)

@@ -24,14 +24,14 @@ description:
   - If some writes fail, the others still happen; the task fails and its result lists what was created, what
     was deleted and what failed, so nothing done is hidden. Running the task again finishes the job.
 author:
-  - invoca.messaging contributors
+  - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
-    details: No write request is sent; the result (RV(changed), RV(created), RV(deleted)) is the one a real run
+    details: No write request is sent; the result (C(changed), RV(created), RV(deleted)) is the one a real run
       would give if nothing else changes the network in between.
   diff_mode:
     support: full

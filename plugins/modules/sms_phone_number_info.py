@@ -19,7 +19,7 @@ description:
   - With O(count_only=true), returns only how many numbers match.
   - Soft-deleted numbers (C(deleted_at) set) are left out unless O(include_deleted=true).
 author:
-  - invoca.messaging contributors
+  - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
   - ansible.builtin.action_common_attributes
@@ -191,21 +191,21 @@ def main():
 
     client = module.client()
     try:
+        if params['count_only']:
+            module.exit_json(changed=False, phone_numbers=[], count=client.count(query))
         if number is not None:
             found = client.get(number)
             records = [found] if found is not None else []
-        elif params['count_only']:
-            module.exit_json(changed=False, phone_numbers=[], count=client.count(query))
         else:
             records = client.iter_phone_numbers(query, params['limit'])
         # A filter on deleted_at asks for soft-deleted records: do not drop what the user filtered for.
         include_deleted = params['include_deleted'] or 'deleted_at' in (params['filters'] or {})
-        records = take(records, include_deleted, params['max_records'])
+        kept = take(records, include_deleted, params['max_records'])
     except ApiError as exc:
         module.fail_api(exc, phone_numbers=[], count=0)
     finally:
         client.close()
-    module.exit_json(changed=False, phone_numbers=records, count=len(records))
+    module.exit_json(changed=False, phone_numbers=kept, count=len(kept))
 
 
 def take(records, include_deleted, max_records):

@@ -247,8 +247,8 @@ def test_409_whose_record_cannot_be_fetched_still_counts_as_created():
 
 def test_create_without_a_record_in_the_answer_gives_a_minimal_record():
     class NoRecordClient(FakeClient):
-        def create(self, phone_number):
-            FakeClient.create(self, phone_number)
+        def create(self, number):
+            FakeClient.create(self, number)
             return None, True
 
     client = NoRecordClient()
