@@ -53,6 +53,7 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 
 _VERSION_FORMAT = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
+_VERSION_PATH = re.compile(r'/sms(/[^/]*)?/*$')
 _UNKNOWN_VERSION = re.compile(r'did not include a valid version', re.IGNORECASE)
 _AVAILABLE_VERSIONS = re.compile(r'Available versions are:\s*(.+?)\.?\s*$', re.IGNORECASE)
 _BODY_EXCERPT = 200
@@ -163,6 +164,11 @@ def validate_api_url(api_url):
         raise ApiConfigError('api_url %r is not an http(s) URL such as %s' % (api_url, DEFAULT_API_URL))
     if parts.username or parts.password or '?' in url or '#' in url:
         raise ApiConfigError('api_url %r must not carry credentials, a query or a fragment' % (api_url,))
+    if _VERSION_PATH.search(parts.path):
+        # The documents give the base URL as .../sms/<version>/; appended to again, every path would 404, and a
+        # 404 must never be taken for "number absent".
+        raise ApiConfigError('api_url %r includes the /sms/<version> path: give only the server, e.g. %s, and the '
+                             'version in api_version' % (api_url, DEFAULT_API_URL))
     if parts.scheme == 'http' and not _is_loopback(parts.hostname):
         raise ApiConfigError(
             'api_url %r uses plain http to a host that is not this machine: the API token would travel in clear '
@@ -181,9 +187,10 @@ def validate_api_version(api_version):
 def encode_query(params):
     """Encode (key, value) pairs the way the API documents them.
 
-    Keys keep their brackets (``created_at[lte]``); values are fully percent-encoded, so the ``+`` of an E.164
-    number travels as ``%2B`` and no value can smuggle in another parameter. A value of None sends the bare key,
-    as the ``empty`` filter operator is written (``deleted_at[empty]``).
+    Keys are written with their brackets (``created_at[lte]``; urllib3 percent-encodes the brackets on the wire,
+    which the server decodes back); values are fully percent-encoded, so the ``+`` of an E.164 number travels
+    as ``%2B`` and no value can smuggle in another parameter. A value of None sends the bare key, as the
+    ``empty`` filter operator is written (``deleted_at[empty]``).
     """
     parts = []
     for key, value in params:

@@ -54,6 +54,13 @@ class Run:
         assert self.results, 'no task result was recorded; output:\n%s' % self.output[-4000:]
         return self.results[-1]['result']
 
+    @property
+    def failed(self):
+        """Whether the only (or last) task failed, from the recorded status: on ansible-core 2.21 the result a
+        callback sees has no 'failed' key."""
+        assert self.results, 'no task result was recorded; output:\n%s' % self.output[-4000:]
+        return self.results[-1]['status'] == 'failed'
+
     def task(self, name):
         """The result of the task with this name (the last one, if it ran more than once)."""
         found = [entry['result'] for entry in self.results if entry['task'] == name]

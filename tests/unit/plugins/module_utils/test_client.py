@@ -101,6 +101,20 @@ def test_api_url_ending_in_an_empty_query_or_fragment_marker_does_not_swallow_th
         url, base, harness.sent[0].url)
 
 
+@pytest.mark.parametrize('url', ['https://messaging.invoca.net/sms/2022-08-01', 'https://messaging.invoca.net/sms/2022-08-01/',
+                                 'https://messaging.invoca.net/sms', 'https://gw.example.com/invoca/sms/2022-05-01'])
+def test_api_url_with_the_version_path_is_refused_with_a_hint(url):
+    # The documents write the base URL with /sms/<version>; appended to once more, every path would 404.
+    with pytest.raises(ApiConfigError) as caught:
+        validate_api_url(url)
+    assert repr(url) in str(caught.value)
+    assert 'api_version' in str(caught.value)
+
+
+def test_api_url_whose_path_merely_starts_with_sms_is_accepted():
+    assert validate_api_url('https://gw.example.com/smsgateway') == 'https://gw.example.com/smsgateway'
+
+
 @pytest.mark.parametrize('url', ['', '   ', None, 42, 'messaging.invoca.net', 'ftp://messaging.invoca.net',
                                  'https://', 'https:///sms', 'not a url', 'file:///etc/passwd'])
 def test_non_urls_are_refused(url):
