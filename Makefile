@@ -3,11 +3,18 @@
 # Virtualenvs (made on first use, remade when their pin file changes):
 #   .venv         ansible-core 2.21 (newest) and the test tools: tests/requirements/core-newest.txt
 #   .venv-oldest  ansible-core 2.16 (oldest supported):          tests/requirements/core-oldest.txt
+#   .venv-awx     ansible-runner and ansible-builder, as AWX uses: tests/requirements/awx.txt
+#   .venv-docs    antsibull-docs and Sphinx for the docsite:     tests/requirements/docs.txt
+#   .venv-galaxy  galaxy-importer, as Galaxy runs it:            tests/requirements/galaxy.txt
 # PYTHON=/path/to/python3.12 overrides the search done by tests/scripts/find_python.sh.
 
 PYTHON      ?=
 VENV        := .venv
 VENV_OLDEST := .venv-oldest
+VENV_AWX    := .venv-awx
+VENV_DOCS   := .venv-docs
+VENV_GALAXY := .venv-galaxy
+DOCS_HTML   := docs/build/html
 BUILD       := build
 COLLECTIONS := $(BUILD)/collections
 VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
@@ -17,7 +24,8 @@ WITH_SIMULATOR := tests/simulator/with_simulator.py
 # Tracked and untracked-but-not-ignored files: what the built collection is made of.
 SOURCES     := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
 
-.PHONY: help demo test units sanity integration lint ansible-doc changelog-lint bench soak clean \
+.PHONY: help demo test units sanity integration awx docs docs-test galaxy-import lint ansible-doc changelog-lint \
+	bench soak clean \
 	units-newest units-oldest sanity-newest sanity-oldest integration-newest integration-oldest collection
 
 help:
@@ -25,6 +33,7 @@ help:
 	@echo "make test    everything that checks the project: units, sanity, integration, lint, docs"
 	@echo "make bench   the performance benchmark (writes tests/benchmark/results.md)"
 	@echo "make soak    the long form of the fault-injection soak test"
+	@echo "make docs    the HTML docsite, in $(DOCS_HTML)"
 	@echo "make clean   remove virtualenvs, builds and test output"
 
 # -- virtualenvs --------------------------------------------------------------------------------------------
@@ -39,6 +48,24 @@ $(VENV_OLDEST)/.installed: tests/requirements/core-oldest.txt
 	rm -rf $(VENV_OLDEST)
 	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/core-oldest.txt
+	touch $@
+
+$(VENV_AWX)/.installed: tests/requirements/awx.txt
+	rm -rf $(VENV_AWX)
+	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_AWX)
+	$(VENV_AWX)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/awx.txt
+	touch $@
+
+$(VENV_DOCS)/.installed: tests/requirements/docs.txt
+	rm -rf $(VENV_DOCS)
+	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_DOCS)
+	$(VENV_DOCS)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/docs.txt
+	touch $@
+
+$(VENV_GALAXY)/.installed: tests/requirements/galaxy.txt
+	rm -rf $(VENV_GALAXY)
+	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_GALAXY)
+	$(VENV_GALAXY)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/galaxy.txt
 	touch $@
 
 # -- the collection, built and installed the way a user gets it ----------------------------------------------
@@ -64,7 +91,7 @@ demo: $(COLLECTIONS)/.installed
 
 # -- make test ----------------------------------------------------------------------------------------------
 
-test: changelog-lint lint ansible-doc units sanity integration
+test: changelog-lint lint ansible-doc units sanity integration awx galaxy-import docs-test
 	@echo "make test: all checks passed"
 
 units: units-newest units-oldest
@@ -87,6 +114,11 @@ integration-newest: $(VENV)/.installed
 integration-oldest: $(VENV_OLDEST)/.installed
 	$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q tests/integration
 
+# The AWX path: the credential type's injectors through ansible-runner jobs, the execution environment
+# through ansible-builder, the credential-type playbook against a stand-in of AWX's API.
+awx: $(VENV_AWX)/.installed
+	$(VENV_AWX)/bin/python -m pytest -p no:cacheprovider -q tests/awx
+
 # ansible-lint offline, with this checkout visible as invoca.messaging through a throwaway collections path.
 lint: $(VENV)/.installed
 	colls=$$(mktemp -d) && trap 'rm -rf "$$colls"' EXIT && \
@@ -105,6 +137,17 @@ ansible-doc: $(COLLECTIONS)/.installed
 changelog-lint: $(VENV)/.installed
 	$(VENV)/bin/antsibull-changelog lint
 
+# The HTML docsite (antsibull-docs + Sphinx, warnings are errors): module pages, guides, benchmark table.
+docs: $(VENV_DOCS)/.installed
+	$(VENV_DOCS)/bin/python tests/docs/build_docsite.py $(DOCS_HTML)
+
+docs-test: docs
+	DOCSITE_HTML=$(DOCS_HTML) $(VENV_DOCS)/bin/python -m pytest -p no:cacheprovider -q tests/docs
+
+# galaxy-importer, as Galaxy and Automation Hub run it on upload: no warning, a description for every module.
+galaxy-import: $(VENV_GALAXY)/.installed
+	$(VENV_GALAXY)/bin/python tests/galaxy/check_import.py
+
 # -- performance and long-running checks --------------------------------------------------------------------
 
 bench: $(VENV)/.installed
@@ -114,4 +157,4 @@ soak: $(VENV)/.installed
 	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/test_soak.py
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(BUILD) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_DOCS) $(VENV_GALAXY) $(BUILD) docs/build tests/output .pytest_cache

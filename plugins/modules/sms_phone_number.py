@@ -107,19 +107,21 @@ EXAMPLES = r"""
     state: absent
     api_token: "{{ invoca_api_token }}"
 
-- name: Set the API options once for a whole play
-  hosts: localhost
-  gather_facts: false
+- name: Set the API options once for several tasks (module_defaults works on plays and blocks alike)
   module_defaults:
     group/invoca.messaging.sms:
       api_token: "{{ invoca_api_token }}"
-  tasks:
+  block:
     - name: Make sure these numbers are SMS-enabled
       invoca.messaging.sms_phone_number:
         phone_numbers:
           - "+18885550100"
           - "+18885550101"
           - "+18885550102"
+
+    - name: Count them
+      invoca.messaging.sms_phone_number_info:
+        count_only: true
 
 - name: Preview a full reconciliation of the network (check mode, with diff)
   invoca.messaging.sms_phone_number:
