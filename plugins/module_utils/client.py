@@ -162,8 +162,12 @@ def validate_api_url(api_url):
     parts = urlsplit(url)
     if parts.scheme not in ('https', 'http') or not parts.hostname:
         raise ApiConfigError('api_url %r is not an http(s) URL such as %s' % (api_url, DEFAULT_API_URL))
-    if parts.username or parts.password or '?' in url or '#' in url:
-        raise ApiConfigError('api_url %r must not carry credentials, a query or a fragment' % (api_url,))
+    if parts.username or parts.password:
+        # Not repeated in the message: the part before the @ may be a password.
+        raise ApiConfigError('api_url must not carry credentials (user:password@): the API token is the only '
+                             'credential, given in api_token')
+    if '?' in url or '#' in url:
+        raise ApiConfigError('api_url %r must not carry a query or a fragment' % (api_url,))
     if _VERSION_PATH.search(parts.path):
         # The documents give the base URL as .../sms/<version>/; appended to again, every path would 404, and a
         # 404 must never be taken for "number absent".
@@ -442,10 +446,14 @@ class PhoneNumberClient:
                         kind='malformed')
 
     def _record(self, method, path, answer, required):
-        """The phone_number object of a single-record answer; None when the body is empty and not required."""
+        """The phone_number object of a single-record answer.
+
+        Unless ``required``, an answer documented to carry no record gives None: 204 No Content, or ``{}`` (the
+        2022-05-01 create). Any other answer without a record is malformed: a 200 with an empty body is not
+        proof that the write happened.
+        """
         body = answer.body
-        # Writes may answer with no record at all: 204, an empty body, or {} (the 2022-05-01 create does).
-        if not required and (body == {} or (body is None and answer.problem == 'an empty body')):
+        if not required and (body == {} or answer.status == 204):
             return None
         record = body.get('phone_number') if isinstance(body, dict) else None
         if not isinstance(record, dict) or not isinstance(record.get('phone_number'), str):
@@ -552,9 +560,10 @@ class PhoneNumberClient:
         answer = self.request('GET', path, query)
         if answer.status == 200:
             number = _count_from(answer.body)
-            if number is not None:
-                return number
-        elif answer.status not in (404, 405, 422) or self._error('GET', path, answer).kind == 'version':
+            if number is None:
+                raise self._malformed('GET', path, answer, 'a count')
+            return number
+        if answer.status not in (404, 405, 422) or self._error('GET', path, answer).kind == 'version':
             # 404/405/422 mean this server has no count route (count is taken for a phone number); others are real.
             raise self._error('GET', path, answer)
         path = self._path()
@@ -575,9 +584,10 @@ def _reason(exc):
     reason = exc
     for _depth in range(5):
         inner = getattr(reason, 'reason', None)
-        if not isinstance(inner, Exception) and reason.args and isinstance(reason.args[0], Exception):
-            inner = reason.args[0]
         if not isinstance(inner, Exception):
+            # urllib3's ProtocolError carries ('Connection aborted.', RemoteDisconnected(...)).
+            inner = next((arg for arg in reason.args if isinstance(arg, Exception)), None)
+        if inner is None:
             break
         reason = inner
     return _excerpt(str(reason) or type(reason).__name__)

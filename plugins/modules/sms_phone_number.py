@@ -232,6 +232,9 @@ def check_options(module):
         module.fail_json(msg='max_deletions must be 0 or more, got %d' % params['max_deletions'])
     if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
         module.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY, params['concurrency']))
+    if params['phone_number'] is None and params['phone_numbers'] is None:
+        # Given but null (e.g. an undefined variable templated to null): required_one_of counts it as given.
+        module.fail_json(msg='phone_number is null: give a number such as +18885550100, or a list in phone_numbers')
     single = params['phone_number'] is not None
     try:
         return normalize_phone_numbers([params['phone_number']] if single else params['phone_numbers'])

@@ -70,7 +70,7 @@ FILTERABLE_FIELDS = ('phone_number', 'created_at', 'enabled_at', 'deleted_at', '
 FILTER_OPERATORS = ('eq', 'lte', 'gte', 'empty')
 TIMESTAMP_FIELDS = ('created_at', 'enabled_at', 'deleted_at')
 LIST_CONTROL_PARAMS = ('limit', 'page', 'sort', 'cursor')
-MALFORMED_KINDS = ('html', 'empty', 'truncated', 'wrong_shape', 'close', 'hang')
+MALFORMED_KINDS = ('html', 'empty', 'truncated', 'wrong_shape', 'close', 'hang', 'lost_answer')
 CREATE_PATHS = ('both', 'member', 'collection')
 
 FULL_FIELDS_NEW = ('phone_number', 'virtual_line_id', 'network_id', 'created_at', 'deleted_at', 'carrier_interface', 'enabled_at')
@@ -525,6 +525,7 @@ class SimulatorState:
         self.seq += 1
         entry = {
             'seq': self.seq,
+            'time': time.time(),
             'method': request['method'],
             'path': request['path'],
             'query': request['query'],
@@ -585,12 +586,23 @@ class SimulatorState:
         if malformed and route.operation in malformed['operations']:
             self.malformed_count += 1
             if self.malformed_count % malformed['every'] == 0:
+                if malformed['kind'] == 'lost_answer':
+                    return self._lost_answer(request, route)
                 return self._malformed(malformed['kind'], request, route), malformed['kind'], False
         try:
             reply, applied = self._handle(request, route, apply=True)
         except ApiError as exc:
             return message(exc.status, exc.message), None, False
         return reply, None, applied
+
+    def _lost_answer(self, request, route):
+        """Apply the request, then close the connection: the one fault after which the change HAS happened."""
+        try:
+            reply, applied = self._handle(request, route, apply=True)
+        except ApiError as exc:
+            reply, applied = message(exc.status, exc.message), False
+        reply.action = 'close'
+        return reply, 'lost_answer', applied
 
     def _malformed(self, kind, request, route):
         if kind == 'html':

@@ -74,16 +74,19 @@ def test_plain_http_to_another_host_is_refused_because_the_token_would_travel_in
     assert 'https://' in message
 
 
-@pytest.mark.parametrize('url', [
-    'https://user:secret@messaging.invoca.net',
-    'https://user@messaging.invoca.net',
-    'https://messaging.invoca.net/?token=abc',
-    'https://messaging.invoca.net/#frag',
-])
-def test_credentials_query_or_fragment_in_api_url_are_refused(url):
+@pytest.mark.parametrize('url', ['https://user:secret@messaging.invoca.net', 'https://user@messaging.invoca.net'])
+def test_credentials_in_api_url_are_refused_without_repeating_them(url):
     with pytest.raises(ApiConfigError) as caught:
         validate_api_url(url)
-    assert 'credentials, a query or a fragment' in str(caught.value)
+    assert 'must not carry credentials' in str(caught.value)
+    assert 'secret' not in str(caught.value) and 'user@' not in str(caught.value)
+
+
+@pytest.mark.parametrize('url', ['https://messaging.invoca.net/?token=abc', 'https://messaging.invoca.net/#frag'])
+def test_query_or_fragment_in_api_url_is_refused(url):
+    with pytest.raises(ApiConfigError) as caught:
+        validate_api_url(url)
+    assert 'must not carry a query or a fragment' in str(caught.value)
 
 
 @pytest.mark.parametrize('url', ['https://messaging.invoca.net?', 'https://messaging.invoca.net/#'])
@@ -447,10 +450,20 @@ def test_create_of_an_existing_number_is_not_created_and_not_an_error():
     assert harness.client.create(N1) == (None, False)
 
 
-@pytest.mark.parametrize('status, raw', [(204, ''), (200, '{}'), (201, ''), (200, '  ')])
-def test_create_answered_without_a_record_is_created(status, raw):
+@pytest.mark.parametrize('status, raw', [(204, ''), (200, '{}'), (201, '{}')])
+def test_create_answered_with_a_documented_empty_answer_is_created(status, raw):
+    # 204 No Content, and {} as the 2022-05-01 create documents.
     harness = Harness([response(status, raw=raw)])
     assert harness.client.create(N1) == (None, True)
+
+
+@pytest.mark.parametrize('status, raw', [(201, ''), (200, '  ')])
+def test_create_answered_200_or_201_with_an_empty_body_is_not_proof_of_creation(status, raw):
+    harness = Harness([response(status, raw=raw)])
+    with pytest.raises(ApiError) as caught:
+        harness.client.create(N1)
+    assert caught.value.kind == 'malformed'
+    assert 'empty body' in str(caught.value)
 
 
 @pytest.mark.parametrize('status', [400, 401, 403, 422, 500])

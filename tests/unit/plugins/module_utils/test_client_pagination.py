@@ -358,15 +358,14 @@ def test_count_fallback_with_records_but_no_count_is_malformed():
     assert caught.value.kind == 'malformed'
 
 
-def test_count_with_an_unreadable_200_falls_back_to_the_listing():
-    harness = Harness([response(200, {'count': 'many'}), response(200, {'phone_numbers': [], 'pagination': {'count': 3}})])
-    assert harness.client.count() == 3
-
-
-@pytest.mark.parametrize('body', [{'count': True}, {'count': -1}, {'count': 2.5}, True])
-def test_count_never_returns_a_bool_negative_or_fraction(body):
+@pytest.mark.parametrize('body', [{'count': 'many'}, {'count': True}, {'count': -1}, {'count': 2.5}, True])
+def test_count_answered_200_without_a_readable_count_is_malformed(body):
+    # The fallback to the listing is for servers without the count route (404/405/422), not for bad answers.
     harness = Harness([response(200, body), response(200, {'phone_numbers': [], 'pagination': {'count': 3}})])
-    assert harness.client.count() == 3
+    with pytest.raises(ApiError) as caught:
+        harness.client.count()
+    assert caught.value.kind == 'malformed'
+    assert len(harness.sent) == 1
 
 
 def test_count_version_404_raises_without_fallback():

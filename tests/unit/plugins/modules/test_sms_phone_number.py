@@ -128,13 +128,21 @@ def test_max_deletions_zero_is_accepted_when_nothing_is_deleted(fake_client, bas
     assert not main_with(dict(base_args, phone_numbers=[N1], exclusive=True, max_deletions=0)).failed
 
 
-@pytest.mark.parametrize('api_url', ['http://messaging.invoca.net', 'https://user:pw@messaging.invoca.net'])
-def test_unusable_api_url_fails_before_any_request(install_client, base_args, api_url):
+@pytest.mark.parametrize('api_url, words', [('http://messaging.invoca.net', "'http://messaging.invoca.net'"),
+                                             ('https://user:pw@messaging.invoca.net', 'must not carry credentials')])
+def test_unusable_api_url_fails_before_any_request(install_client, base_args, api_url, words):
     backend = install_client(HttpBackend())
     result = main_with(dict(base_args, phone_number=N1, api_url=api_url))
     assert result.failed
-    assert repr(api_url) in result['msg']
+    assert words in result['msg']
     assert backend.sent == []
+
+
+def test_null_phone_number_fails_with_a_message_naming_the_option(fake_client, base_args):
+    result = main_with(dict(base_args, phone_number=None))
+    assert result.failed
+    assert 'phone_number is null' in result['msg']
+    assert fake_client.calls == []
 
 
 # -- single number ----------------------------------------------------------------------------------------------
