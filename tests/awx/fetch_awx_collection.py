@@ -4,8 +4,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Put the awx.awx collection into a collections directory, from PyPI (Ansible Galaxy may be out of reach).
 
-The `ansible` community package used to bundle awx.awx: 11.13.0 has awx.awx 24.6.1 (14.5.0 no longer has it). Its wheel is downloaded with pip (hash-checked, without dependencies: its pinned
-ansible-core is not wanted) and only ansible_collections/awx/awx is extracted.
+The `ansible` community package used to bundle awx.awx: 11.13.0 has awx.awx 24.6.1 (14.5.0 no longer has it).
+Its wheel is downloaded with pip (hash-checked, without dependencies: its pinned ansible-core is not wanted)
+and only ansible_collections/awx/awx is extracted.
 
 Usage: fetch_awx_collection.py DEST    (DEST/ansible_collections/awx/awx is created; a second run reuses it)
 

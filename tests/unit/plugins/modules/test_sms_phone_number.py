@@ -128,8 +128,10 @@ def test_max_deletions_zero_is_accepted_when_nothing_is_deleted(fake_client, bas
     assert not main_with(dict(base_args, phone_numbers=[N1], exclusive=True, max_deletions=0)).failed
 
 
-@pytest.mark.parametrize('api_url, words', [('http://messaging.invoca.net', "'http://messaging.invoca.net'"),
-                                             ('https://user:pw@messaging.invoca.net', 'must not carry credentials')])
+@pytest.mark.parametrize('api_url, words', [
+    ('http://messaging.invoca.net', "'http://messaging.invoca.net'"),
+    ('https://user:pw@messaging.invoca.net', 'must not carry credentials'),
+])
 def test_unusable_api_url_fails_before_any_request(install_client, base_args, api_url, words):
     backend = install_client(HttpBackend())
     result = main_with(dict(base_args, phone_number=N1, api_url=api_url))
