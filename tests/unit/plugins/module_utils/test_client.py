@@ -8,6 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import re
+
 import pytest
 import requests
 
@@ -173,6 +176,15 @@ def test_client_configures_the_session_it_is_given():
     assert harness.session.headers['Accept'] == 'application/json'
     assert harness.session.headers['User-Agent'].startswith('invoca.messaging-ansible/')
     assert harness.session.max_redirects == 5
+
+
+def test_user_agent_carries_the_version_of_galaxy_yml():
+    # The client cannot read galaxy.yml at run time, so its copy of the version is checked here.
+    galaxy_yml = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'galaxy.yml')
+    with open(galaxy_yml, encoding='utf-8') as handle:
+        version = re.search(r'^version: *(\S+)', handle.read(), re.MULTILINE).group(1)
+    harness = Harness([])
+    assert harness.session.headers['User-Agent'] == 'invoca.messaging-ansible/%s' % version
 
 
 @pytest.mark.parametrize('validate_certs, verify', [(True, True), (False, False)])
