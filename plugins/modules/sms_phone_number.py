@@ -17,7 +17,7 @@ description:
   - Reads before it writes and writes only what differs, so a second run changes nothing.
   - A number whose record is soft-deleted (C(deleted_at) set) counts as absent; making it present re-enables it.
   - Takes one number (O(phone_number)) or a list (O(phone_numbers)). The list form reads the current state with
-    one paginated listing when the list is long (more than 25 numbers), or one request per number when it is
+    one paginated listing when the list is long (more than 10 numbers), or one request per number when it is
     short, then sends its writes concurrently (O(concurrency)).
   - With O(exclusive=true), the list is the whole desired set, and every other active number of the network is
     deleted. O(max_deletions) puts a ceiling on how many numbers one run may delete.
@@ -213,7 +213,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
     normalize_phone_numbers,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.plan import number_diff, numbers_diff, plan_changes
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool, apply_plan, read_active
+from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
+    DEFAULT_CONCURRENCY,
+    WorkerPool,
+    apply_plan,
+    read_active,
+)
 
 MAX_CONCURRENCY = 64
 
@@ -250,7 +255,7 @@ def main():
             state=dict(type='str', default='present', choices=['present', 'absent']),
             exclusive=dict(type='bool', default=False),
             max_deletions=dict(type='int'),
-            concurrency=dict(type='int', default=8),
+            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
         ),
         mutually_exclusive=[('phone_number', 'phone_numbers')],
         required_one_of=[('phone_number', 'phone_numbers')],

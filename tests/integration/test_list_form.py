@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Integration tests of the list form of invoca.messaging.sms_phone_number (option phone_numbers).
 
-Up to 25 numbers (LISTING_THRESHOLD in reconcile.py) are read with one GET each; more, or exclusive=true, are read
+Up to 10 numbers (LISTING_THRESHOLD in reconcile.py) are read with one GET each; more, or exclusive=true, are read
 with one paginated listing. The simulator's log shows which reads and writes were really sent.
 """
 
