@@ -108,7 +108,8 @@ def markdown_table_cells(markdown):
 def site(tmp_path_factory):
     given = os.environ.get('DOCSITE_HTML')
     if given:
-        path = Path(given)
+        # Resolved: the link check compares resolved link targets with these page paths.
+        path = Path(given).resolve()
         assert (path / 'index.html').is_file(), 'DOCSITE_HTML=%s has no index.html; build it with tests/docs/build_docsite.py' % given
         return path
     path = tmp_path_factory.mktemp('docsite') / 'html'
