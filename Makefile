@@ -38,35 +38,28 @@ help:
 
 # -- virtualenvs --------------------------------------------------------------------------------------------
 
+# Recipe of every venv rule: the target is DIR/.installed, the first prerequisite its pin file.
+define make_venv
+rm -rf $(@D)
+py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(@D)
+$(@D)/bin/python -m pip install --disable-pip-version-check -q -r $<
+touch $@
+endef
+
 $(VENV)/.installed: tests/requirements/core-newest.txt
-	rm -rf $(VENV)
-	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/core-newest.txt
-	touch $@
+	$(make_venv)
 
 $(VENV_OLDEST)/.installed: tests/requirements/core-oldest.txt
-	rm -rf $(VENV_OLDEST)
-	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_OLDEST)
-	$(VENV_OLDEST)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/core-oldest.txt
-	touch $@
+	$(make_venv)
 
 $(VENV_AWX)/.installed: tests/requirements/awx.txt
-	rm -rf $(VENV_AWX)
-	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_AWX)
-	$(VENV_AWX)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/awx.txt
-	touch $@
+	$(make_venv)
 
 $(VENV_DOCS)/.installed: tests/requirements/docs.txt
-	rm -rf $(VENV_DOCS)
-	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_DOCS)
-	$(VENV_DOCS)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/docs.txt
-	touch $@
+	$(make_venv)
 
 $(VENV_GALAXY)/.installed: tests/requirements/galaxy.txt
-	rm -rf $(VENV_GALAXY)
-	py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(VENV_GALAXY)
-	$(VENV_GALAXY)/bin/python -m pip install --disable-pip-version-check -q -r tests/requirements/galaxy.txt
-	touch $@
+	$(make_venv)
 
 # -- the collection, built and installed the way a user gets it ----------------------------------------------
 

@@ -61,4 +61,13 @@ options:
     default: 3
 requirements:
   - requests >= 2.25
+attributes:
+  platform:
+    platforms: all
+  action_group:
+    description: Use C(group/invoca.messaging.sms) in C(module_defaults) to set the API options once for every
+      module of this collection.
+    support: full
+    membership:
+      - invoca.messaging.sms
 """

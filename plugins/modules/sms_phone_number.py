@@ -36,14 +36,6 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the active numbers concerned before and after the run.
-  platform:
-    platforms: all
-  action_group:
-    description: Use C(group/invoca.messaging.sms) in C(module_defaults) to set the API options once for every
-      module of this collection.
-    support: full
-    membership:
-      - invoca.messaging.sms
 options:
   phone_number:
     description:

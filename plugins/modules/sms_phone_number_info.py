@@ -30,14 +30,6 @@ attributes:
   diff_mode:
     support: N/A
     details: Never changes anything.
-  platform:
-    platforms: all
-  action_group:
-    description: Use C(group/invoca.messaging.sms) in C(module_defaults) to set the API options once for every
-      module of this collection.
-    support: full
-    membership:
-      - invoca.messaging.sms
 options:
   phone_number:
     description:

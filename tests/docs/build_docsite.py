@@ -37,14 +37,15 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 BENCHMARK_RESULTS = REPO / 'tests' / 'benchmark' / 'results.md'
 BENCHMARK_PAGE = Path('docs') / 'docsite' / 'rst' / 'benchmark.rst'
 BENCHMARK_MARKER = re.compile(r'^\.\. benchmark-results:.*$', re.MULTILINE)
 # Never copied into the build tree, even when git does not ignore them.
-SKIP_PARTS = frozenset(('.git', '.venv', '__pycache__', '.pytest_cache', '.hypothesis', '.ansible', '.cache', '.tox'))
-SKIP_TOP = frozenset(('build', 'dist', 'docs/build', 'tests/output'))
 
 ANSIBLE_DOCS_URL = 'https://docs.ansible.com/projects/ansible/devel/'
 # label -> (page, anchor, title) in the Ansible documentation, for the :ref: links antsibull-docs generates.
@@ -257,46 +258,18 @@ def markdown_to_rst(markdown, heading_chars='~^"\''):
 
 # --------------------------------------------------------------------------------------------------- steps
 
+def tool(name):
+    try:
+        return collection_tree.tool(name, 'tests/requirements/docs.txt')
+    except LookupError as exc:
+        raise BuildError(str(exc))
+
+
 def run(command, env=None, cwd=None):
     log('$ %s' % ' '.join(str(part) for part in command))
     completed = subprocess.run([str(part) for part in command], env=env, cwd=cwd, check=False)
     if completed.returncode != 0:
         raise BuildError('%s exited with %d' % (Path(str(command[0])).name, completed.returncode))
-
-
-def tool(name):
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if not found:
-        raise BuildError('%s not found next to %s or on PATH (pip install -r tests/requirements/docs.txt)' % (name, sys.executable))
-    return found
-
-
-def skipped(name):
-    """Caches, virtualenvs and build output, which git ignores; this matters only where there is no git checkout."""
-    parts = Path(name).parts
-    return (bool(SKIP_PARTS.intersection(parts)) or any(part.startswith('.venv') for part in parts)
-            or '/'.join(parts[:2]) in SKIP_TOP or parts[0] in SKIP_TOP)
-
-
-def collection_files(repo):
-    """Relative paths of the collection's files: tracked plus untracked-but-not-ignored, as git sees them."""
-    try:
-        completed = subprocess.run(['git', '-C', str(repo), 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
-        names = [name for name in completed.stdout.decode('utf-8').split('\0') if name]
-    except (OSError, subprocess.CalledProcessError):
-        names = [str(path.relative_to(repo)) for path in repo.rglob('*') if path.is_file()]
-    return sorted(name for name in names if not skipped(name) and (repo / name).is_file())
-
-
-def copy_collection(repo, dest):
-    for name in collection_files(repo):
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(str(repo / name), str(target))
 
 
 def check_inputs(repo, results):
@@ -371,7 +344,7 @@ def build(output, results, keep, lint=True):
     try:
         collections = tmp / 'collections'
         collection = collections / 'ansible_collections' / galaxy['namespace'] / galaxy['name']
-        copy_collection(REPO, collection)
+        collection_tree.copy_collection(collection)
         fill_benchmark_page(collection, results)
 
         env = dict(os.environ)

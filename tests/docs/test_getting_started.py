@@ -71,7 +71,7 @@ def guide_files():
 @pytest.fixture(scope='module')
 def collections_path(tmp_path_factory):
     path = tmp_path_factory.mktemp('collections')
-    build_docsite.copy_collection(REPO, path / 'ansible_collections' / 'invoca' / 'messaging')
+    build_docsite.collection_tree.copy_collection(path / 'ansible_collections' / 'invoca' / 'messaging')
     return path
 
 

@@ -36,10 +36,11 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SKIP_PARTS = frozenset(('.git', '.venv', '__pycache__', '.pytest_cache', '.hypothesis', '.ansible', '.cache', '.tox'))
-SKIP_TOP = frozenset(('build', 'dist', 'docs/build', 'tests/output'))
 PROBLEM_LINE = re.compile(r'^(WARNING|ERROR|CRITICAL)\b')
 
 IMPORTER_CONFIG = """\
@@ -56,44 +57,16 @@ TMP_ROOT_DIR = {tmp}
 """
 
 
+def tool(name):
+    try:
+        return collection_tree.tool(name, 'tests/requirements/galaxy.txt')
+    except LookupError as exc:
+        raise SystemExit(str(exc))
+
+
 def say(message=''):
     sys.stdout.write(message + '\n')
     sys.stdout.flush()
-
-
-def tool(name):
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if not found:
-        raise SystemExit('%s not found next to %s or on PATH (pip install -r tests/requirements/galaxy.txt)' % (name, sys.executable))
-    return found
-
-
-def skipped(name):
-    """Caches, virtualenvs and build output, which git ignores; this matters only where there is no git checkout."""
-    parts = Path(name).parts
-    return (bool(SKIP_PARTS.intersection(parts)) or any(part.startswith('.venv') for part in parts)
-            or '/'.join(parts[:2]) in SKIP_TOP or parts[0] in SKIP_TOP)
-
-
-def collection_files(repo):
-    """Relative paths of the collection's files: tracked plus untracked-but-not-ignored, as git sees them."""
-    try:
-        completed = subprocess.run(['git', '-C', str(repo), 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
-        names = [name for name in completed.stdout.decode('utf-8').split('\0') if name]
-    except (OSError, subprocess.CalledProcessError):
-        names = [str(path.relative_to(repo)) for path in repo.rglob('*') if path.is_file()]
-    return sorted(name for name in names if not skipped(name) and (repo / name).is_file())
-
-
-def copy_collection(repo, dest):
-    for name in collection_files(repo):
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(str(repo / name), str(target))
 
 
 def expected_modules(source):
@@ -161,7 +134,7 @@ def run_check(keep=None):
     tmp = Path(tempfile.mkdtemp(prefix='invoca-galaxy-import-'))
     try:
         source = tmp / 'src' / 'ansible_collections' / galaxy['namespace'] / galaxy['name']
-        copy_collection(REPO, source)
+        collection_tree.copy_collection(source)
         env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('ANSIBLE_', 'GALAXY_IMPORTER_')))
         env.update({
             'PATH': '%s%s%s' % (BIN, os.pathsep, env.get('PATH', '')),

@@ -30,6 +30,9 @@ sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
+TRACEBACK = 'Traceback (most recent call last)'
+# How ansible-core reports a module that crashed instead of failing with a message (<2.19, then 2.19+).
+CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
 # Distinctive enough that a plain substring search finds it in any output that leaks it.
 TOKEN = 'itest-secret-' + uuid.uuid4().hex
 COLLECTION = 'invoca.messaging'
@@ -162,6 +165,16 @@ class AnsibleRunner:
         process, results_file = handle
         output = process.communicate(timeout=timeout)[0].decode('utf-8', errors='replace')
         return self._collect(process.args, process.returncode, output, results_file, expect_rc)
+
+
+def assert_clean_failure(result):
+    """A failure a person can read: a message of the module's own, no Python traceback, no crash report."""
+    text = json.dumps(result)
+    assert TRACEBACK not in text, 'a Python traceback in %s' % text
+    assert 'module_stderr' not in result, 'the module crashed: %s' % result['module_stderr']
+    msg = result.get('msg')
+    assert isinstance(msg, str) and msg, 'no message in %s' % text
+    assert not msg.startswith(CRASH_PREFIXES), 'the module crashed instead of failing cleanly: %s' % msg
 
 
 @pytest.fixture(scope='session')

@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from conftest import AnsibleRunner
+from conftest import TRACEBACK, AnsibleRunner, assert_clean_failure
 
 SEEDED = ['+18885550100', '+18885550101', '+18885550102', '+18885550103', '+18885550104']
 NEW_NUMBER = '+18885550199'
@@ -109,21 +109,6 @@ CASES = [
     case('info-api-url-plain-http-remote', INFO, {'api_url': 'http://example.com'}, "'http://example.com'", 'clear text'),
     case('info-api-version-latest', INFO, {'api_version': 'latest'}, "'latest'"),
 ]
-
-TRACEBACK = 'Traceback (most recent call last)'
-# How ansible-core reports a module that crashed instead of failing with a message (<2.19, then 2.19+).
-CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
-
-
-def assert_clean_failure(result):
-    """A refusal a person can read: a message of the module's own, no Python traceback, no crash report."""
-    text = json.dumps(result)
-    assert TRACEBACK not in text, 'a Python traceback in %s' % text
-    assert 'module_stderr' not in result, 'the module crashed: %s' % result['module_stderr']
-    msg = result.get('msg')
-    assert isinstance(msg, str) and msg, 'no message in %s' % text
-    assert not msg.startswith(CRASH_PREFIXES), 'the module crashed instead of refusing: %s' % msg
-
 
 BadInputOutcome = collections.namedtuple('BadInputOutcome', ['run', 'items', 'failed_ids', 'log', 'state'])
 

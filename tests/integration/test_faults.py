@@ -28,15 +28,13 @@ import subprocess
 
 import pytest
 
-from conftest import TOKEN, AnsibleRunner
+from conftest import TOKEN, TRACEBACK, AnsibleRunner, assert_clean_failure
 from simulator_control import Simulator
 
 KINDS = ('html', 'empty', 'truncated', 'wrong_shape', 'close', 'hang')
 OPERATIONS = ('list', 'get', 'count', 'create', 'delete')
 # Kinds after which the client had no answer at all; the others answer with a status.
 NO_ANSWER_KINDS = ('close', 'hang')
-TRACEBACK = 'Traceback (most recent call last)'
-CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
 # Fast failures: a hang must hit the module's timeout, and a closed connection must not be retried here.
 FAST = {'timeout': 1, 'max_retries': 0}
 GET_NUMBER = '+18885550100'
@@ -84,15 +82,6 @@ def fault_groups():
 
 
 MalformedOutcome = collections.namedtuple('MalformedOutcome', ['run', 'results', 'failed_ids', 'log', 'active'])
-
-
-def assert_clean_failure(result):
-    text = json.dumps(result)
-    assert TRACEBACK not in text, 'a Python traceback in %s' % text
-    assert 'module_stderr' not in result, 'the module crashed: %s' % result['module_stderr']
-    msg = result.get('msg')
-    assert isinstance(msg, str) and msg, 'no message in %s' % text
-    assert not msg.startswith(CRASH_PREFIXES), 'the module crashed: %s' % msg
 
 
 @pytest.fixture(scope='module')

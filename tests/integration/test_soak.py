@@ -27,13 +27,13 @@ import random
 
 import pytest
 
+from conftest import CRASH_PREFIXES, TRACEBACK
+
 ROUNDS = int(os.environ.get('INVOCA_SOAK_ROUNDS', '3'))
 MAX_RERUNS = 3
 SEED = 20260127
 POOL = ['+1415555%04d' % index for index in range(300)]
 DESIRED_SIZE = 200
-TRACEBACK = 'Traceback (most recent call last)'
-CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
 
 
 def applied(log, method):

@@ -20,12 +20,11 @@ import socket
 
 import pytest
 
-from conftest import TOKEN, AnsibleRunner
+from conftest import TOKEN, TRACEBACK, AnsibleRunner
 from simulator_control import Simulator
 
 WRONG_TOKEN = 'itest-wrong-token-0f7c2a9e51d84b3c'
 MASK = '********'
-TRACEBACK = 'Traceback (most recent call last)'
 
 
 def closed_port_url():
