@@ -124,5 +124,13 @@ def apply_plan(client, plan, pool):
     return Outcome(created, deleted, records, failures)
 
 
+def predicted_outcome(plan):
+    """What apply_plan would report if every write succeeded: check mode's result, from the same plan.
+
+    A number to be created has no record yet, so it is shown with its phone_number only.
+    """
+    return Outcome(list(plan.create), list(plan.delete), dict((n, {'phone_number': n}) for n in plan.create), [])
+
+
 def failure(number, action, error):
     return {'phone_number': number, 'action': action, 'status': error.status, 'message': str(error)}

@@ -209,10 +209,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import 
     DEFAULT_CONCURRENCY,
     WorkerPool,
     apply_plan,
+    predicted_outcome,
     read_active,
 )
 
 MAX_CONCURRENCY = 64
+NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[])
 
 
 def check_options(module):
@@ -239,6 +241,36 @@ def check_options(module):
         module.fail_json(msg=str(exc))
 
 
+def refuse_too_many_deletions(module, plan):
+    """The max_deletions guard: before any write, refuse a plan that deletes more, and say what it would delete."""
+    limit = module.params['max_deletions']
+    if limit is None or len(plan.delete) <= limit:
+        return
+    shown = ', '.join(plan.delete[:20]) + (' and %d more' % (len(plan.delete) - 20) if len(plan.delete) > 20 else '')
+    module.fail_json(msg='Refusing to delete %d numbers: max_deletions is %d. Nothing was changed. Would have deleted '
+                         '(all listed in would_delete): %s' % (len(plan.delete), limit, shown),
+                     would_delete=plan.delete, **NOTHING_DONE)
+
+
+def task_result(module, numbers, active, outcome):
+    """The module's result for what was done (or, in check mode, would be): lists, records, diff."""
+    created, deleted, records, failures = outcome
+    after = dict((n, r) for n, r in active.items() if n not in deleted)
+    after.update(records)
+    result = dict(changed=bool(created or deleted), created=created, deleted=deleted, failures=failures)
+    if module.params['phone_number'] is not None:
+        number = numbers[0]
+        result['phone_number'] = after.get(number)
+        diff = number_diff(number, number in active, number in after)
+    else:
+        result['phone_numbers'] = [after[n] for n in numbers if n in after]
+        diff = numbers_diff(active if module.params['exclusive'] else [n for n in numbers if n in active],
+                            created, deleted)
+    if module._diff:
+        result['diff'] = diff
+    return result
+
+
 def main():
     module = SmsApiModule(
         argument_spec=dict(
@@ -255,48 +287,24 @@ def main():
     )
     params = module.params
     numbers = check_options(module)
-    single = params['phone_number'] is not None
 
     client = module.client(pool_size=params['concurrency'])
     pool = WorkerPool(params['concurrency'])
     try:
         active = read_active(client, numbers, pool, whole_network=params['exclusive'])
     except ApiError as exc:
-        module.fail_api(exc, changed=False, created=[], deleted=[], failures=[])
-
+        module.fail_api(exc, **NOTHING_DONE)
     plan = plan_changes(numbers, active, params['state'], params['exclusive'])
-    result = dict(changed=False, created=[], deleted=[], failures=[])
-    if params['max_deletions'] is not None and len(plan.delete) > params['max_deletions']:
-        shown = ', '.join(plan.delete[:20]) + (' and %d more' % (len(plan.delete) - 20) if len(plan.delete) > 20 else '')
-        module.fail_json(msg='Refusing to delete %d numbers: max_deletions is %d. Nothing was changed. Would have '
-                             'deleted (all listed in would_delete): %s' % (len(plan.delete), params['max_deletions'], shown),
-                         would_delete=plan.delete, **result)
-
-    if module.check_mode:
-        created, deleted, failures = plan.create, plan.delete, []
-        records = dict((n, {'phone_number': n}) for n in plan.create)
-    else:
-        created, deleted, records, failures = apply_plan(client, plan, pool)
+    refuse_too_many_deletions(module, plan)
+    outcome = predicted_outcome(plan) if module.check_mode else apply_plan(client, plan, pool)
     client.close()
 
-    records.update((n, r) for n, r in active.items() if n not in deleted)
-    result.update(changed=bool(created or deleted), created=created, deleted=deleted, failures=failures)
-    if single:
-        number = numbers[0]
-        result['phone_number'] = records.get(number) if number not in deleted else None
-        if module._diff:
-            result['diff'] = number_diff(number, number in active, result['phone_number'] is not None)
-    else:
-        result['phone_numbers'] = [records[n] for n in numbers if n in records and n not in deleted]
-        if module._diff:
-            scope = active if params['exclusive'] else [n for n in numbers if n in active]
-            result['diff'] = numbers_diff(scope, created, deleted)
-
-    if failures:
+    result = task_result(module, numbers, active, outcome)
+    if outcome.failures:
         module.fail_json(msg='%d of %d changes failed (created %d, deleted %d); see failures. Run the task again to '
                              'finish: it only sends what is still needed. First failure: %s'
-                             % (len(failures), len(plan.create) + len(plan.delete), len(created), len(deleted),
-                                failures[0]['message']), **result)
+                             % (len(outcome.failures), len(plan.create) + len(plan.delete), len(outcome.created),
+                                len(outcome.deleted), outcome.failures[0]['message']), **result)
     module.exit_json(**result)
 
 

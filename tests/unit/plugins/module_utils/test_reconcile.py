@@ -16,6 +16,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import 
     LISTING_THRESHOLD,
     WorkerPool,
     apply_plan,
+    predicted_outcome,
     read_active,
 )
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, N4, FakeClient, api_error
@@ -295,3 +296,11 @@ def test_empty_plan_sends_nothing():
     outcome = apply_plan(client, Plan(create=[], delete=[], unchanged=[N1]), WorkerPool(4))
     assert client.calls == []
     assert outcome == ([], [], {}, [])
+
+
+def test_predicted_outcome_is_what_apply_plan_reports_when_every_write_succeeds():
+    plan = Plan(create=[N1, N2], delete=[N3], unchanged=[N4])
+    client = FakeClient([active_record(N3), active_record(N4)])
+    predicted, applied = predicted_outcome(plan), apply_plan(client, plan, WorkerPool(1))
+    assert (predicted.created, predicted.deleted, predicted.failures) == (applied.created, applied.deleted, applied.failures)
+    assert predicted.records == {N1: {'phone_number': N1}, N2: {'phone_number': N2}}
