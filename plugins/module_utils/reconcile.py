@@ -45,21 +45,20 @@ class WorkerPool:
 
     def __init__(self, concurrency=1):
         self.concurrency = max(1, concurrency)
-        self._stopped_by = None
+        self.stopped_by = None
         self._lock = threading.Lock()
 
     def _call(self, func, item):
-        stopped_by = self._stopped_by
+        stopped_by = self.stopped_by
         if stopped_by is not None:
-            return item, None, ApiError(stopped_by.method, stopped_by.path,
-                                        'not attempted: an earlier request failed with "%s"' % stopped_by.detail,
-                                        status=stopped_by.status, kind=stopped_by.kind)
+            return item, None, ApiError(stopped_by.method, '(not sent)', 'not attempted, because an earlier request '
+                                        'failed: %s' % stopped_by, kind='not_attempted')
         try:
             return item, func(item), None
         except ApiError as exc:
             if _is_fatal(exc):
                 with self._lock:
-                    self._stopped_by = self._stopped_by or exc
+                    self.stopped_by = self.stopped_by or exc
             return item, None, exc
 
     def map(self, func, items):
@@ -86,7 +85,8 @@ def read_active(client, numbers, pool, whole_network=False):
     active = {}
     for number, record, error in pool.map(client.get, numbers):
         if error is not None:
-            raise error
+            # The error that stopped the pool says what is wrong; a "not attempted" one would only point at it.
+            raise pool.stopped_by or error
         if record is not None and is_active(record):
             active[number] = record
     return active

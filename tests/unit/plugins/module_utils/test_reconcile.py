@@ -135,7 +135,9 @@ def test_fatal_error_stops_later_items_which_are_reported_not_attempted(fatal):
         assert value is None
         assert 'not attempted' in str(error)
         assert fatal.detail in str(error)
-        assert (error.status, error.kind) == (fatal.status, fatal.kind)
+        # No answer was had for this item: no status, and nothing that passes for its own request's path.
+        assert (error.status, error.kind, error.path) == (None, 'not_attempted', '(not sent)')
+    assert pool.stopped_by is fatal
     # ... and in every later batch too.
     later = pool.map(call, [N4])
     assert called == [N1]
@@ -287,7 +289,7 @@ def test_fatal_error_on_create_leaves_the_rest_not_attempted_and_listed():
     assert client.calls == [('create', N1)]
     assert outcome.created == [] and outcome.deleted == []
     assert [(f['phone_number'], f['action'], f['status']) for f in outcome.failures] == [
-        (N1, 'create', 401), (N2, 'create', 401), (N3, 'create', 401), (N4, 'delete', 401)]
+        (N1, 'create', 401), (N2, 'create', None), (N3, 'create', None), (N4, 'delete', None)]
     assert all('not attempted' in f['message'] for f in outcome.failures[1:])
 
 
@@ -304,3 +306,12 @@ def test_predicted_outcome_is_what_apply_plan_reports_when_every_write_succeeds(
     predicted, applied = predicted_outcome(plan), apply_plan(client, plan, WorkerPool(1))
     assert (predicted.created, predicted.deleted, predicted.failures) == (applied.created, applied.deleted, applied.failures)
     assert predicted.records == {N1: {'phone_number': N1}, N2: {'phone_number': N2}}
+
+
+def test_read_active_raises_the_error_that_stopped_the_pool_not_a_not_attempted_one():
+    fatal = api_error(403, 'Forbidden', method='GET')
+    pool = WorkerPool(1)
+    pool.stopped_by = fatal  # as if a concurrent GET had just been refused
+    with pytest.raises(ApiError) as caught:
+        read_active(FakeClient(), [N1, N2], pool)
+    assert caught.value is fatal
