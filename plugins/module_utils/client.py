@@ -81,7 +81,8 @@ class ApiError(Exception):
     def __init__(self, method, path, detail, status=None, kind='http', api_message=None, errors=None,
                  available_versions=None):
         self.method = method
-        self.path = path
+        # As a person would write it: +18885550100, not %2B18885550100.
+        self.path = unquote(path) if path else path
         self.detail = detail
         self.status = status
         self.kind = kind
@@ -92,8 +93,7 @@ class ApiError(Exception):
 
     def __str__(self):
         status = ' answered HTTP %s' % self.status if self.status is not None else ''
-        # The path as a person would write it: +18885550100, not %2B18885550100.
-        return '%s %s%s: %s' % (self.method, unquote(self.path), status, self.detail)
+        return '%s %s%s: %s' % (self.method, self.path, status, self.detail)
 
     def to_dict(self):
         """What a module can return about this error; never holds credentials."""

@@ -75,14 +75,19 @@ def sort_param(sort):
     return ('sort', sort)
 
 
+def wants_deleted(filters, include_deleted):
+    """Whether soft-deleted records belong in the answer: asked for, or filtered for with a deleted_at condition."""
+    return bool(include_deleted) or 'deleted_at' in (filters or {})
+
+
 def list_query(filters=None, sort=None, include_deleted=False):
     """Query pairs for GET /phone_numbers and its count.
 
-    Unless ``include_deleted``, soft-deleted numbers are filtered out on the server with ``deleted_at[empty]``
-    (callers filter again, in case a server ignores it), except when the user filters on deleted_at already.
+    Unless soft-deleted numbers are wanted (wants_deleted), they are filtered out on the server with
+    ``deleted_at[empty]``; callers filter again, in case a server ignores it.
     """
     pairs = filter_params(filters or {})
-    if not include_deleted and 'deleted_at' not in (filters or {}):
+    if not wants_deleted(filters, include_deleted):
         pairs.append(('deleted_at[empty]', None))
     if sort is not None:
         pairs.append(sort_param(sort))

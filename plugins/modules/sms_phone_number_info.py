@@ -149,7 +149,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
     is_active,
     normalize_phone_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, list_query
+from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, list_query, wants_deleted
 
 
 def main():
@@ -190,9 +190,7 @@ def main():
             records = [found] if found is not None else []
         else:
             records = client.iter_phone_numbers(query, params['limit'])
-        # A filter on deleted_at asks for soft-deleted records: do not drop what the user filtered for.
-        include_deleted = params['include_deleted'] or 'deleted_at' in (params['filters'] or {})
-        kept = take(records, include_deleted, params['max_records'])
+        kept = take(records, wants_deleted(params['filters'], params['include_deleted']), params['max_records'])
     except ApiError as exc:
         module.fail_api(exc, phone_numbers=[], count=0)
     finally:

@@ -322,11 +322,13 @@ def test_error_statuses_raise_api_error_with_method_path_status_and_message(stat
     with pytest.raises(ApiError) as caught:
         harness.client.get(N1)
     error = caught.value
-    assert (error.method, error.path, error.status, error.kind) == ('GET', MEMBER, status, 'http')
+    # The path as a person writes it (+, not %2B), in the error and in what the module returns.
+    readable = '/sms/2022-08-01/phone_numbers/+18885550100'
+    assert (error.method, error.path, error.status, error.kind) == ('GET', readable, status, 'http')
     assert error.api_message == api_message
     assert api_message in str(error)
-    assert 'GET /sms/2022-08-01/phone_numbers/+18885550100 answered HTTP %d' % status in str(error)
-    assert error.to_dict() == {'method': 'GET', 'path': MEMBER, 'status': status, 'kind': 'http',
+    assert 'GET %s answered HTTP %d' % (readable, status) in str(error)
+    assert error.to_dict() == {'method': 'GET', 'path': readable, 'status': status, 'kind': 'http',
                                'message': api_message}
 
 
