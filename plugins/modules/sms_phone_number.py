@@ -74,7 +74,8 @@ options:
     type: int
   concurrency:
     description:
-      - How many requests may be in flight at once, over reused connections. V(1) sends them one after another.
+      - How many requests may be in flight at once, over reused connections, from 1 to 64. V(1) sends them one
+        after another.
       - When the API answers HTTP 429, every worker waits for the C(Retry-After) delay, not only the one that
         was told.
     type: int
