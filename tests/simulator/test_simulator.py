@@ -851,27 +851,27 @@ def test_redirect_followed_by_requests_drops_authorization(sim):
 
 
 def test_latency_overlaps_and_spares_control(sim):
-    sim.config(latency_ms=300)
+    # A latency long enough that a loaded machine cannot blur the difference between "delayed" and "not".
+    sim.config(latency_ms=1000)
     started = time.monotonic()
     sim.health()
     sim.state()
-    assert time.monotonic() - started < 0.25
+    assert time.monotonic() - started < 1.0, 'control requests must not wait the API latency'
     results = []
 
     def worker():
         began = time.monotonic()
         status = sim.request('GET', V8 + '/phone_numbers').status
-        results.append((status, time.monotonic() - began))
+        results.append((status, began, time.monotonic()))
 
-    threads = [threading.Thread(target=worker) for dummy in range(8)]
-    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for dummy in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
-    assert all(status == 200 and took >= 0.3 for status, took in results)
-    assert elapsed < 8 * 0.3 / 2  # overlapping: far less than the serial 2.4 s
+    assert all(status == 200 and ended - began >= 1.0 for status, began, ended in results)
+    # The latency is served outside the state lock: every request was under way before the first one ended.
+    assert max(began for dummy, began, ended in results) < min(ended for dummy, began, ended in results)
 
 
 def test_command_line_defaults_survive_reset():
@@ -1003,28 +1003,24 @@ def test_with_simulator_stops_simulator_on_interrupt(how):
         wrapper.stdout.close()
 
 
-# ---------------------------------------------------------------------- performance
+# ------------------------------------------------------------- scale (not timed: the benchmark measures speed)
 
 
-def test_thousand_keep_alive_requests_are_fast(sim):
+def test_thousand_requests_share_one_keep_alive_connection(sim):
     sim.seed(count=50)
     client = KeepAlive(sim)
     try:
         client.call('GET', V8 + '/phone_numbers/%2B15550000001')
         socket_before = client.connection.sock
-        started = time.monotonic()
         for index in range(1000):
             status, _body = client.call('GET', V8 + '/phone_numbers/%%2B155500000%02d' % (index % 50))
             assert status == 200
-        elapsed = time.monotonic() - started
         assert client.connection.sock is socket_before  # one connection throughout
     finally:
         client.close()
-    assert elapsed < 2.0, elapsed
 
 
 def test_ten_thousand_records_listing(sim):
-    started = time.monotonic()
     assert sim.seed(count=10000)['active'] == 10000
     client = KeepAlive(sim)
     seen = []
@@ -1040,9 +1036,7 @@ def test_ten_thousand_records_listing(sim):
         assert status == 200 and len(json.loads(body)['phone_numbers']) == 500
     finally:
         client.close()
-    elapsed = time.monotonic() - started
     assert len(seen) == len(set(seen)) == 10000
-    assert elapsed < 5.0, elapsed
 
 
 def test_timestamps_strictly_increase(sim):

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -50,12 +51,29 @@ def split_tokens(simulator_args):
     return tokens or [DEFAULT_TOKEN], rest
 
 
+GRACE_SECONDS = 10
+
+
 def exit_status(returncode):
     # A command killed by a signal exits like a shell reports it: 128 + the signal number.
     return 128 - returncode if returncode < 0 else returncode
 
 
 def run(command, env):
+    """Run the command to its end and return its exit status; a signal to this wrapper is passed on to it."""
+    received = []
+    child = None
+
+    def forward(signum, _frame):
+        # Ctrl-C in a terminal reaches the command too (same process group); a kill aimed at this wrapper alone
+        # does not. Either way the command decides how to end, and the wrapper waits for it.
+        received.append(signum)
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    # Installed before the command starts, so that no signal can fall between its start and the handlers.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
     try:
         child = subprocess.Popen(command, env=env)
     except FileNotFoundError:
@@ -64,24 +82,18 @@ def run(command, env):
     except PermissionError:
         sys.stderr.write('with_simulator: command not executable: %s\n' % command[0])
         return 126
-
-    def forward(signum, _frame):
-        child.send_signal(signum)
-
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGHUP, forward)
-    try:
-        return exit_status(child.wait())
-    except KeyboardInterrupt:
-        # A terminal's Ctrl-C already reached the command (same process group); a kill -INT aimed
-        # at this wrapper alone did not, so pass it on, then give the command time to finish.
-        child.send_signal(signal.SIGINT)
+    if received:
+        child.send_signal(received[0])
+    # Once signalled, the command gets a few seconds to end on its own before it is killed.
+    deadline = None
+    while True:
         try:
-            return exit_status(child.wait(10))
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            child.kill()
-            child.wait()
-            return 130
+            return exit_status(child.wait(0.5))
+        except subprocess.TimeoutExpired:
+            if received and deadline is None:
+                deadline = time.monotonic() + GRACE_SECONDS
+            if deadline is not None and time.monotonic() > deadline:
+                child.kill()
 
 
 def main(argv=None):
