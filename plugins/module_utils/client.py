@@ -230,11 +230,10 @@ def _excerpt(text):
 class _Answer:
     """A response reduced to what the client needs: status, decoded JSON (or the reason there is none)."""
 
-    def __init__(self, status, body, problem, content_type, text):
+    def __init__(self, status, body, problem, text):
         self.status = status
         self.body = body
         self.problem = problem
-        self.content_type = content_type
         self.text = text
         self.attempts = 1
 
@@ -245,16 +244,15 @@ def _decode(response):
     try:
         text = content.decode('utf-8')
     except UnicodeDecodeError:
-        return _Answer(response.status_code, None, 'a body that is not UTF-8 text', content_type, '')
+        return _Answer(response.status_code, None, 'a body that is not UTF-8 text', '')
     if not text.strip():
-        return _Answer(response.status_code, None, 'an empty body', content_type, text)
+        return _Answer(response.status_code, None, 'an empty body', text)
     # The API labels some JSON answers text/html (see the 2022-05-01 schema), so the body decides, not the header.
     try:
-        return _Answer(response.status_code, json.loads(text), None, content_type, text)
+        return _Answer(response.status_code, json.loads(text), None, text)
     except (ValueError, RecursionError):  # RecursionError: hostile nesting such as [[[[...
         return _Answer(response.status_code, None,
-                       'a body that is not JSON (%s, %d bytes): %r' % (content_type, len(content), _excerpt(text)),
-                       content_type, text)
+                       'a body that is not JSON (%s, %d bytes): %r' % (content_type, len(content), _excerpt(text)), text)
 
 
 def _page_token(body, pager):
