@@ -15,13 +15,15 @@ import typing as t
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     DEFAULT_API_URL,
     DEFAULT_API_VERSION,
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiConfigError,
-    PhoneNumberClient,
+    Redactor,
+    Transport,
 )
 
 
@@ -45,6 +47,10 @@ def describe_api_error(error, params):
         offered = ', '.join(error.available_versions) or 'none listed'
         return ('The Invoca API at %s does not offer API version %s; the server offers: %s. Set api_version '
                 '(or INVOCA_API_VERSION) to one of those.' % (params['api_url'], params['api_version'], offered))
+    if error.redirected_to and error.status in (401, 403):
+        return ('The Invoca API at %s redirected %s %s to %s, which answered HTTP %s. The token is sent only to the '
+                'server of api_url, never to where a redirect points: check api_url.'
+                % (params['api_url'], error.method, error.path, error.redirected_to, error.status))
     if error.status == 401:
         return ('The Invoca API rejected the API token as missing or malformed (HTTP 401 on %s %s). Check api_token '
                 'or INVOCA_API_TOKEN.' % (error.method, error.path))
@@ -56,23 +62,40 @@ def describe_api_error(error, params):
 
 
 class SmsApiModule(AnsibleModule):
-    """AnsibleModule with the shared API options added to the module's own."""
+    """AnsibleModule with the shared API options added to the module's own.
+
+    Every result, failure and warning passes through one Redactor of the API token, so that no form of it (a
+    server may echo it, cut off or escaped) reaches the output at any verbosity.
+    """
+
+    # Until the options are parsed, nothing is known to redact (and no_log covers the token's own value).
+    redactor = Redactor(None)
 
     def __init__(self, argument_spec, **kwargs):
         spec = api_argument_spec()
         spec.update(argument_spec)
         super(SmsApiModule, self).__init__(argument_spec=spec, **kwargs)
+        self.redactor = Redactor(self.params.get('api_token'))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
-    def client(self, pool_size=1):
-        """A PhoneNumberClient for these options; fails the task, before any request, if they cannot work."""
+    def exit_json(self, **kwargs) -> t.NoReturn:
+        super(SmsApiModule, self).exit_json(**self.redactor.redact_data(kwargs))
+
+    def fail_json(self, msg, **kwargs) -> t.NoReturn:
+        super(SmsApiModule, self).fail_json(msg=self.redactor.redact(msg), **self.redactor.redact_data(kwargs))
+
+    def warn(self, warning):
+        super(SmsApiModule, self).warn(self.redactor.redact(warning))
+
+    def transport(self, pool_size=1):
+        """A Transport for these options; fails the task, before any request, if they cannot work."""
         for option in ('timeout', 'max_retries'):
             minimum = 1 if option == 'timeout' else 0
             if self.params[option] < minimum:
                 self.fail_json(msg='%s must be %d or more, got %d' % (option, minimum, self.params[option]))
         try:
-            return PhoneNumberClient(
+            return Transport(
                 api_token=self.params['api_token'],
                 api_url=self.params['api_url'],
                 api_version=self.params['api_version'],
@@ -84,6 +107,10 @@ class SmsApiModule(AnsibleModule):
             )
         except ApiConfigError as exc:
             self.fail_json(msg=str(exc))
+
+    def phone_number_client(self, pool_size=1):
+        """A PhoneNumberClient on a Transport for these options."""
+        return PhoneNumberClient(self.transport(pool_size))
 
     def fail_api(self, error, **result) -> t.NoReturn:
         """Fail with a readable message and whatever the task had already done (``result``)."""

@@ -42,6 +42,23 @@ def normalize_phone_number(value):
     return candidate
 
 
+_DIGITS_ONLY = re.compile(r'[1-9][0-9]{6,14}')
+
+
+def normalize_server_number(value):
+    """A number as a server wrote it, in E.164, or raise InvalidPhoneNumber.
+
+    The same rules as user input, except that a number written without its "+" (``18885550100``) is read as
+    E.164: a listing that wrote a kept number that way must not make an exclusive run delete it. (A person
+    typing 8885550100 may mean a national number, so user input keeps requiring the "+".)
+    """
+    if isinstance(value, str):
+        candidate = _SEPARATORS.sub('', value.strip())
+        if _DIGITS_ONLY.fullmatch(candidate):
+            value = '+' + candidate
+    return normalize_phone_number(value.strip() if isinstance(value, str) else value)
+
+
 def normalize_phone_numbers(values):
     """Normalise a list, dropping repeats (first occurrence wins).
 

@@ -15,8 +15,8 @@ import threading
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import is_active
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 
 # Past this many numbers, one listing at 500 a page is cheaper than one GET per number; below it, GETs win when
 # the network holds many numbers that are not in the list. Measured by tests/benchmark (networks of 100 to 5,000,
@@ -33,7 +33,7 @@ Outcome.__doc__ = """What apply_plan did: numbers created and deleted, records a
 
 def _is_fatal(error):
     """Errors that every other request would hit too: stop sending instead of repeating them thousands of times."""
-    return error.kind == 'version' or error.status in (401, 403)
+    return error.kind in ('version', 'unreachable', 'budget') or error.status in (401, 403)
 
 
 class WorkerPool:
@@ -60,6 +60,10 @@ class WorkerPool:
                 with self._lock:
                     self.stopped_by = self.stopped_by or exc
             return item, None, exc
+        except Exception as exc:  # pylint: disable=broad-except
+            # Whatever went wrong with this item, the others' results must reach the task's result.
+            return item, None, ApiError(getattr(func, 'method', 'request'), '(%s)' % (item,),
+                                        'failed unexpectedly: %s: %s' % (type(exc).__name__, exc), kind='unexpected')
 
     def map(self, func, items):
         """``(item, value, error)`` for every item, in the order of ``items``."""
@@ -78,10 +82,14 @@ def read_active(client, numbers, pool, whole_network=False):
     """
     if whole_network or len(numbers) > LISTING_THRESHOLD:
         # No deleted_at[empty] filter: soft-deleted records stay in the listing, so a number deleted by someone
-        # else while we page does not shift the pages under us and hide an active number.
+        # else while we page does not shift the pages under us and hide an active number. A number may then be
+        # listed twice (an old soft-deleted record and an active one): it is active if any record is.
         wanted = None if whole_network else set(numbers)
-        return dict((r['phone_number'], r) for r in client.iter_phone_numbers()
-                    if is_active(r) and (wanted is None or r['phone_number'] in wanted))
+        active = {}
+        for record in client.iter_phone_numbers():
+            if is_active(record) and (wanted is None or record['phone_number'] in wanted):
+                active.setdefault(record['phone_number'], record)
+        return active
     active = {}
     for number, record, error in pool.map(client.get, numbers):
         if error is not None:
@@ -92,23 +100,39 @@ def read_active(client, numbers, pool, whole_network=False):
     return active
 
 
+def _contradiction(method, number, detail):
+    return ApiError(method, '(%s)' % number, 'the server contradicted itself about %s: %s' % (number, detail),
+                    kind='contradiction')
+
+
 def apply_plan(client, plan, pool):
-    """Create, then delete, what the plan says; never raises ApiError, every failure is in the Outcome.
+    """Create, then delete, what the plan says; never raises, every failure is in the Outcome.
 
     Creates go first so that a run cut short leaves a number too many rather than one too few. A 409 on create
-    (someone else created it since it was read) and a 404 on delete (already gone) count as done: the number
-    ends as desired, and a resend after a lost answer lands there too.
+    (someone else created it since it was read, or our own resend after a lost answer) and a 404 on delete
+    count as done once a GET confirms the number ended as desired; if the GET says otherwise, the server
+    contradicted itself and the number is a failure, not a silent success.
     """
     created, deleted, records, failures = [], [], {}, []
 
     def create(number):
         record, was_created = client.create(number)
-        if record is None and not was_created:
-            try:
-                record = client.get(number)
-            except ApiError:
-                record = None
-        return record or {'phone_number': number}
+        if was_created:
+            return record or {'phone_number': number}
+        record = client.get(number)
+        if record is None or not is_active(record):
+            raise _contradiction('POST', number, 'it answered 409 (already exists) to the create, but a GET then '
+                                 'says the number is %s' % ('not in the system' if record is None else 'soft-deleted'))
+        return record
+
+    def delete(number):
+        dummy, was_deleted = client.delete(number)
+        if not was_deleted:
+            record = client.get(number)
+            if record is not None and is_active(record):
+                raise _contradiction('DELETE', number, 'it answered 404 (not in the system) to the delete of a '
+                                     'number its listing showed active, and a GET still shows it active')
+        return number
 
     for number, record, error in pool.map(create, plan.create):
         if error is None:
@@ -116,7 +140,7 @@ def apply_plan(client, plan, pool):
             records[number] = record
         else:
             failures.append(failure(number, 'create', error))
-    for number, dummy, error in pool.map(client.delete, plan.delete):
+    for number, dummy, error in pool.map(delete, plan.delete):
         if error is None:
             deleted.append(number)
         else:

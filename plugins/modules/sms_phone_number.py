@@ -200,7 +200,7 @@ phone_numbers:
 """
 
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
-from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
     normalize_phone_numbers,
@@ -289,7 +289,7 @@ def main():
     params = module.params
     numbers = check_options(module)
 
-    client = module.client(pool_size=params['concurrency'])
+    client = module.phone_number_client(pool_size=params['concurrency'])
     pool = WorkerPool(params['concurrency'])
     try:
         active = read_active(client, numbers, pool, whole_network=params['exclusive'])

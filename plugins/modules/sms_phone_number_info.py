@@ -143,7 +143,7 @@ count:
 """
 
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
-from ansible_collections.invoca.messaging.plugins.module_utils.client import MAX_PAGE_SIZE, ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_PAGE_SIZE, ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
     is_active,
@@ -181,7 +181,7 @@ def main():
     except (InvalidPhoneNumber, InvalidQuery) as exc:
         module.fail_json(msg=str(exc))
 
-    client = module.client()
+    client = module.phone_number_client()
     try:
         if params['count_only']:
             module.exit_json(changed=False, phone_numbers=[], count=client.count(query))

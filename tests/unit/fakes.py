@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError, PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, Transport
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
 
 TOKEN = 'tok-S3CRET-9f2c41d7e8'
 API_URL = 'https://messaging.example.test'
@@ -105,9 +106,10 @@ class FakeSession:
     def close(self):
         self.closed = True
 
-    def request(self, method, url, json=None, timeout=None, verify=None, **kwargs):
+    def request(self, method, url, json=None, timeout=None, verify=None, headers=None, allow_redirects=True,
+                stream=False, **kwargs):
         assert not kwargs, 'unexpected request arguments %r' % (kwargs,)
-        prepared = requests.Request(method, url, headers=dict(self.headers)).prepare()
+        prepared = requests.Request(method, url, headers=dict(self.headers, **(headers or {}))).prepare()
         if self.auth is not None:
             prepared = self.auth(prepared)
         sent = Sent(method, url, json, timeout, verify, dict(prepared.headers),
@@ -185,8 +187,9 @@ class Harness:
         self.session = FakeSession(script, handler, clock=self.clock)
         kwargs.setdefault('api_token', TOKEN)
         kwargs.setdefault('api_url', API_URL)
-        self.client = PhoneNumberClient(session=self.session, sleep=self.sleep, clock=self.clock,
-                                        rng=rng if rng is not None else EdgeRng('high'), **kwargs)
+        self.transport = Transport(session=self.session, sleep=self.sleep, clock=self.clock,
+                                   rng=rng if rng is not None else EdgeRng('high'), **kwargs)
+        self.client = PhoneNumberClient(self.transport)
 
     @property
     def sent(self):
@@ -287,3 +290,6 @@ class FakeClient:
 
     def close(self):
         self.closed = True
+
+    def retry_summary(self):
+        return None

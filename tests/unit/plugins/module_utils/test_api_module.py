@@ -15,7 +15,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.api_module import
     api_argument_spec,
     describe_api_error,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     DEFAULT_API_URL,
     DEFAULT_API_VERSION,
     ApiError,

@@ -14,14 +14,14 @@ import re
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     ApiConfigError,
     ApiError,
-    PhoneNumberClient,
     encode_query,
     validate_api_url,
     validate_api_version,
 )
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     API_URL,

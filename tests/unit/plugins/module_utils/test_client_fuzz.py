@@ -14,7 +14,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, Harness, response
 
 # Keys the parsers look for, so that generated objects reach past the first isinstance check.

@@ -12,7 +12,7 @@ import copy
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, response
 

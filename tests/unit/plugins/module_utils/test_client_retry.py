@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     BACKOFF_BASE,
     BACKOFF_CAP,
     MAX_RETRY_AFTER,

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.client import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils.plan import Plan
 from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
     LISTING_THRESHOLD,

@@ -19,7 +19,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.invoca.messaging.plugins.module_utils import api_module
-from ansible_collections.invoca.messaging.plugins.module_utils.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import Transport
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClient, FakeSession
 
 try:
@@ -76,7 +76,7 @@ def run(main, args, check_mode=False, diff=False, env=None):
 
 
 class HttpBackend:
-    """Stands in for the PhoneNumberClient class with the real client wired to a scripted FakeSession."""
+    """Stands in for the Transport class: the real transport and clients, wired to a scripted FakeSession."""
 
     def __init__(self, script=(), handler=None):
         self.session = FakeSession(script, handler)
@@ -84,9 +84,9 @@ class HttpBackend:
         self.clients = []
 
     def __call__(self, **kwargs):
-        client = PhoneNumberClient(session=self.session, sleep=self.sleeps.append, clock=lambda: 0.0, **kwargs)
-        self.clients.append(client)
-        return client
+        transport = Transport(session=self.session, sleep=self.sleeps.append, clock=lambda: 0.0, **kwargs)
+        self.clients.append(transport)
+        return transport
 
     @property
     def sent(self):
@@ -97,7 +97,10 @@ class HttpBackend:
 def install_client(monkeypatch):
     """install_client(FakeClient(...)) or install_client(HttpBackend(...)): what the module will talk to."""
     def install(fake):
-        monkeypatch.setattr(api_module, 'PhoneNumberClient', fake)
+        monkeypatch.setattr(api_module, 'Transport', fake)
+        if isinstance(fake, FakeClient):
+            # "Constructing" the transport returns the fake client, which stands in for the resource client.
+            monkeypatch.setattr(api_module, 'PhoneNumberClient', lambda transport: transport)
         return fake
     return install
 

@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The phone-number endpoints of the Invoca SMS Messaging API, on the shared Transport.
+
+Internal to this collection: not a public API, and it may change in any release.
+
+Every number a server sends is normalised to E.164 (or refused) before a caller sees it, and no request path
+is built from anything but a valid E.164 number. Creating and deleting a number are safe to resend: a repeat
+answers 409 or 404, so every phone-number request uses the SAFE_TO_RESEND policy.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+    InvalidPhoneNumber,
+    is_active,
+    normalize_phone_number,
+    normalize_server_number,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
+    MAX_PAGE_SIZE,
+    ApiError,
+    excerpt,
+)
+
+# The API overview says responses are filtered to records created today unless the request filters created_at.
+# A listing that silently covered one day would make a reconciliation recreate (or, with exclusive, keep)
+# numbers it did not see, so every listing and count sends an explicit lower bound that covers all time.
+ALL_TIME = ('created_at[gte]', '1970-01-01T00:00:00.000Z')
+# The API's own answer about a number it does not hold: "Not Found - the requested phone number, +18885550100,
+# is not in the system". Only that text means "absent": a gateway's bare "Not Found" or a wrong URL does not.
+_NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
+_NUMBER_IN_TEXT = re.compile(r'\+[0-9][0-9 ().-]{5,20}[0-9]')
+
+
+def covering_all_time(query):
+    """``query`` as a list, with the ALL_TIME filter first unless it already filters on created_at."""
+    query = list(query)
+    if any(str(key).startswith('created_at[') for key, _value in query):
+        return query
+    return [ALL_TIME] + query
+
+
+def _count_from(body):
+    """The count endpoint's body is undocumented: accept a bare number or an object holding one."""
+    candidates = [body]
+    if isinstance(body, dict):
+        candidates += [body.get('count'), body.get('phone_numbers_count'), body.get('total')]
+        for key in ('phone_numbers', 'pagination', 'page'):
+            if isinstance(body.get(key), dict):
+                candidates.append(body[key].get('count'))
+            elif key == 'phone_numbers':
+                candidates.append(body.get(key))
+    for value in candidates:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    return None
+
+
+def _describe(value):
+    try:
+        return excerpt(json.dumps(value, sort_keys=True, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return excerpt(repr(value))
+
+
+class PhoneNumberClient:
+    """get, list (every page), count, create and delete phone numbers.
+
+    One instance per task, on one Transport; it may be shared by worker threads.
+    """
+
+    def __init__(self, transport):
+        self.transport = transport
+        self._create_on_collection = False
+
+    def close(self):
+        self.transport.close()
+
+    def retry_summary(self):
+        return self.transport.retry_summary()
+
+    def _path(self, phone_number=None):
+        if phone_number is None:
+            return self.transport.path('phone_numbers')
+        # Never a path from anything else: no empty segment, "..", "count" or "/" can reach the URL.
+        if not isinstance(phone_number, str) or normalize_phone_number(phone_number) != phone_number:
+            raise InvalidPhoneNumber('refusing to build a request path from %r: not an E.164 number'
+                                     % (phone_number,))
+        return self.transport.path('phone_numbers', phone_number)
+
+    def checked_record(self, method, path, answer, record):
+        """``record`` with its number in E.164; ApiError (malformed, naming the record) if it has no usable one."""
+        if not isinstance(record, dict) or 'phone_number' not in record:
+            raise ApiError(method, path, self.transport.redact(
+                'the server sent a record that is not an object with a phone_number: %s' % _describe(record)),
+                status=answer.status, kind='malformed')
+        try:
+            number = normalize_server_number(record['phone_number'])
+        except InvalidPhoneNumber:
+            raise ApiError(method, path, self.transport.redact(
+                'the server sent a record whose phone_number %s is not an E.164 number: %s; nothing was written'
+                % (_describe(record['phone_number']), _describe(record))), status=answer.status, kind='malformed')
+        if number != record['phone_number']:
+            record = dict(record, phone_number=number)
+        return record
+
+    def _record(self, method, path, answer, required):
+        """The phone_number object of a single-record answer.
+
+        Unless ``required``, an answer documented to carry no record gives None: 204 No Content, or ``{}`` (the
+        2022-05-01 create). Any other answer without a record is malformed: a 200 with an empty body is not
+        proof that the write happened.
+        """
+        body = answer.body
+        if not required and (body == {} or answer.status == 204):
+            return None
+        record = body.get('phone_number') if isinstance(body, dict) else None
+        if not isinstance(record, dict):
+            raise self.transport.malformed(method, path, answer, 'an object {"phone_number": {...}}')
+        return self.checked_record(method, path, answer, record)
+
+    @staticmethod
+    def is_not_found(error, phone_number):
+        """Whether ``error`` is the API's own "this number is not in the system" answer about ``phone_number``."""
+        if error.status != 404 or error.kind != 'http' or not error.api_message:
+            return False
+        if not _NOT_IN_SYSTEM.search(error.api_message):
+            return False
+        for mentioned in _NUMBER_IN_TEXT.findall(error.api_message):
+            try:
+                if normalize_server_number(mentioned) != phone_number:
+                    return False
+            except InvalidPhoneNumber:
+                continue
+        return True
+
+    # -- the endpoints ----------------------------------------------------------------------------------------
+
+    def get(self, phone_number):
+        """The record of one number (soft-deleted ones included), or None when the API says it does not know it."""
+        path = self._path(phone_number)
+        answer = self.transport.request('GET', path)
+        if answer.status == 200:
+            return self._expect(phone_number, 'GET', path, answer, self._record('GET', path, answer, required=True))
+        error = self.transport.error('GET', path, answer)
+        if self.is_not_found(error, phone_number):
+            return None
+        raise error
+
+    def _expect(self, phone_number, method, path, answer, record):
+        if record is not None and record['phone_number'] != phone_number:
+            raise ApiError(method, path, 'the server contradicted the request: asked about %s, it answered with the '
+                           'record of %s' % (phone_number, record['phone_number']), status=answer.status,
+                           kind='contradiction', may_have_applied=method != 'GET')
+        return record
+
+    def create(self, phone_number):
+        """Create (or re-enable) a number. Returns (record or None, created): created is False on 409."""
+        if not self._create_on_collection:
+            path = self._path(phone_number)
+            answer = self.transport.request('POST', path)
+            # The published contract creates at /phone_numbers/{n}; the older page documents POST /phone_numbers.
+            # A server without the first route answers 404/405, and the client switches for the rest of the task.
+            if answer.status in (404, 405) and self.transport.error('POST', path, answer).kind != 'version':
+                self._create_on_collection = True
+            else:
+                return self._created(phone_number, path, answer)
+        path = self._path()
+        answer = self.transport.request('POST', path, body={'phone_number': phone_number})
+        return self._created(phone_number, path, answer)
+
+    def _created(self, phone_number, path, answer):
+        if answer.status in (200, 201, 204):
+            record = self._expect(phone_number, 'POST', path, answer,
+                                  self._record('POST', path, answer, required=False))
+            if record is not None and not is_active(record):
+                raise ApiError('POST', path, 'the server contradicted itself: it answered %d (created) with a record of '
+                               '%s that is soft-deleted (deleted_at %s)' % (answer.status, phone_number,
+                                                                            _describe(record.get('deleted_at'))),
+                               status=answer.status, kind='contradiction', may_have_applied=True)
+            return record, True
+        if answer.status == 409:
+            return None, False
+        raise self.transport.error('POST', path, answer)
+
+    def delete(self, phone_number):
+        """Soft-delete a number. Returns (record or None, deleted): deleted is False when the API says it is not
+        in the system."""
+        path = self._path(phone_number)
+        answer = self.transport.request('DELETE', path)
+        if answer.status in (200, 202, 204):
+            record = self._expect(phone_number, 'DELETE', path, answer,
+                                  self._record('DELETE', path, answer, required=False))
+            if record is not None and is_active(record):
+                raise ApiError('DELETE', path, 'the server contradicted itself: it answered %d (deleted) with a '
+                               'record of %s that is not soft-deleted (deleted_at is empty)'
+                               % (answer.status, phone_number), status=answer.status, kind='contradiction',
+                               may_have_applied=True)
+            return record, True
+        error = self.transport.error('DELETE', path, answer)
+        if self.is_not_found(error, phone_number):
+            return None, False
+        raise error
+
+    def listing(self, query=(), max_records=None, page_size=MAX_PAGE_SIZE):
+        """A Listing of every record matching ``query`` (soft-deleted ones included unless filtered out).
+
+        Records come with their number normalised to E.164; a record without a usable number stops the listing
+        with an ApiError that names it. A number may appear more than once (an old soft-deleted record beside
+        an active one): callers decide what that means.
+        """
+        return self.transport.listing(self._path(), 'phone_numbers', covering_all_time(query),
+                                      page_size=page_size, max_items=max_records,
+                                      extract=lambda path, answer, item: self.checked_record('GET', path, answer,
+                                                                                             item))
+
+    def iter_phone_numbers(self, query=(), limit=MAX_PAGE_SIZE):
+        return iter(self.listing(query, page_size=limit))
+
+    def count(self, query=()):
+        """How many numbers match. Uses GET /phone_numbers/count where the server has it; else the list's count."""
+        query = covering_all_time(query)
+        path = self.transport.path('phone_numbers', 'count')
+        answer = self.transport.request('GET', path, query)
+        if answer.status == 200:
+            number = _count_from(answer.body)
+            if number is None:
+                raise self.transport.malformed('GET', path, answer, 'a count')
+            return number
+        if answer.status not in (404, 405, 422) or self.transport.error('GET', path, answer).kind == 'version':
+            # 404/405/422 mean this server has no count route (count is taken for a phone number); others are real.
+            raise self.transport.error('GET', path, answer)
+        listing = self.transport.listing(self._path(), 'phone_numbers', query, page_size=1, max_items=1)
+        records = list(listing)
+        if listing.count is None:
+            if records:
+                raise ApiError('GET', self._path(), 'the listing has records but no pagination count',
+                               status=200, kind='malformed')
+            return 0
+        return listing.count
