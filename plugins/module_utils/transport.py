@@ -352,7 +352,8 @@ def validate_api_url(api_url):
         raise ApiConfigError('api_url must not carry credentials (user:password@): the API token is the only '
                              'credential, given in api_token')
     if '?' in url or '#' in url or any(ord(c) < 0x21 or ord(c) > 0x7e for c in url):
-        raise ApiConfigError('api_url %r must not carry a query, a fragment, spaces or control characters' % (api_url,))
+        raise ApiConfigError('api_url %r must not carry a query or a fragment (nor spaces or control '
+                             'characters)' % (api_url,))
     if _VERSION_PATH.search(parts.path):
         # The documents give the base URL as .../sms/<version>/; appended to again, every path would 404, and a
         # 404 must never be taken for "number absent".
