@@ -23,7 +23,10 @@ from hostile_server import HostileServer
 # Every request the collection may build from a valid number or for a listing; anything else means a path was
 # built from a server value that is not an E.164 number.
 VALID_PATH = re.compile(r'^/sms/[0-9]{4}-[0-9]{2}-[0-9]{2}/phone_numbers(/count|/\+[1-9][0-9]{6,14})?$')
-CRASH_WORDS = ('Traceback', 'MODULE FAILURE', 'Module failed:')
+TRACEBACK = 'Traceback (most recent call last)'
+# How ansible-core reports a module that raised instead of failing (<2.19, then 2.19+); since 2.19 the console
+# shows "Task failed: Module failed: <msg>" for every failure, so only the result's own msg tells a crash apart.
+CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
 
 
 def random_token(prefix='', length=40):
@@ -61,9 +64,13 @@ def assert_no_token_fragment(run, token):
 
 
 def assert_no_crash(run):
-    """No Python traceback, crash report or exception text anywhere in what the user sees."""
-    for word in CRASH_WORDS:
-        assert word not in run.output, 'the module crashed (%r in the output):\n%s' % (word, run.output[-5000:])
+    """No Python traceback in what the user sees, and no task whose result is a crash report."""
+    assert TRACEBACK not in run.output, 'a Python traceback in the output:\n%s' % run.output[-5000:]
+    for entry in run.results:
+        result = entry['result']
+        msg = result.get('msg') if isinstance(result.get('msg'), str) else ''
+        assert 'module_stderr' not in result and not msg.startswith(CRASH_PREFIXES), (
+            'the module crashed instead of failing cleanly: %s' % msg or result.get('module_stderr'))
 
 
 def assert_paths_valid(server):
