@@ -125,6 +125,7 @@ class ApiError(Exception):
         # cannot help (a certificate problem, an oversized answer).
         self.never_sent = False
         self.final = False
+        self.silent = False
         super(ApiError, self).__init__(self.__str__())
 
     def __str__(self):
@@ -315,6 +316,17 @@ class _WatchedHTTPPool(HTTPConnectionPool):
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
+
+
+class _Session(requests.Session if requests is not None else object):
+    """A Session that never looks at a redirect itself: the Transport decides (and a write is never redirected).
+
+    requests otherwise parses the Location of every 3xx (a malformed one raises before we see the answer) and
+    turns a redirected POST into a GET.
+    """
+
+    def get_redirect_target(self, resp):
+        return None
 
 
 class _Adapter(HTTPAdapter):
@@ -778,7 +790,7 @@ class Transport:
         self._unreachable = None
         self.requests_sent = 0
         if session is None:
-            session = requests.Session()
+            session = _Session()
             adapter = _Adapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
             session.mount('https://', adapter)
             session.mount('http://', adapter)
@@ -874,7 +886,7 @@ class Transport:
                 if exc.kind != 'transport':
                     raise
                 never_sent = exc.never_sent
-                if not never_sent:
+                if exc.silent and not never_sent:
                     self._note_no_answer(method, path, exc.detail)
                 resend = never_sent or policy.resend_after_ambiguous_failure
                 if resend and not exc.final:
@@ -1006,6 +1018,10 @@ class Transport:
                 detail = 'the exchange with %s failed: %s: %s' % (self.base_url, type(exc).__name__, excerpt(str(exc)))
             error = ApiError(method, path, self.redact(detail), kind='transport')
             error.never_sent = requests is not None and _never_sent(exc)
+            # Only silence (a timeout, a reset) counts towards "unreachable"; garbage is an answer of sorts.
+            error.silent = deadline.expired or isinstance(exc, (requests.exceptions.ConnectionError,
+                                                                requests.exceptions.Timeout,
+                                                                requests.exceptions.ChunkedEncodingError, OSError))
             raise error
         return response
 
