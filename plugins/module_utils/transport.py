@@ -686,7 +686,7 @@ class Listing:
                 raise transport.error('GET', path, answer)
             self.pages_read += 1
             items, pager = self._page(answer)
-            count = _count_of(pager)
+            count = last_count = _count_of(pager)
             if count is not None:
                 announced_count = count if announced_count is None else max(announced_count, count)
                 self.count = announced_count
@@ -704,13 +704,14 @@ class Listing:
                 yield item
                 if self._max_items is not None and received >= self._max_items:
                     break
-            if announced_count is not None and received > announced_count + size:
+            # The largest count and pages any page announced: a listing that grows while it is read says so itself.
+            if announced_count is not None and received > announced_count:
                 raise self._fail('the listing announced %d records but has sent %d so far; stopped instead of '
                                  'reading on' % (announced_count, received), answer)
             if received > MAX_ITEMS or self.pages_read > MAX_PAGES:
                 raise self._fail('the listing passed %d records or %d pages, more than any real network holds; '
                                  'stopped' % (MAX_ITEMS, MAX_PAGES), answer)
-            if not cursors and announced_pages is not None and page_number > announced_pages + 1:
+            if not cursors and announced_pages is not None and page_number > announced_pages:
                 raise self._fail('the listing announced %d pages but kept sending more; stopped' % announced_pages,
                                  answer)
             try:
@@ -718,15 +719,16 @@ class Listing:
             except ValueError as exc:
                 raise self._fail('%s, in %s; stopped instead of guessing' % (exc, excerpt(json.dumps(pager))), answer)
             if self._max_items is not None and received >= self._max_items:
-                self.truncated = token is not None or (announced_count is not None and received < announced_count)
+                self.truncated = token is not None or (last_count is not None and received < last_count)
                 return
             if token is None:
-                short = announced_count is not None and received < announced_count
-                unconfirmed_end = announced_count is None and len(items) >= size
+                # Against the last page's count: records deleted while we read (a filtered listing) shrink it.
+                short = last_count is not None and received < last_count
+                unconfirmed_end = last_count is None and len(items) >= size
                 if not fresh or cursors or not (short or unconfirmed_end):
                     if short:
                         raise self._fail('the listing ended with %d of the %d records it announced'
-                                         % (received, announced_count), answer)
+                                         % (received, last_count), answer)
                     return
                 # A page-numbered listing that stops early (or a full page with no count and no next): ask for
                 # the next page by number; an empty one confirms the end, a short count fails above.
@@ -859,7 +861,7 @@ class Transport:
 
     def _check_reachable(self, method, path):
         if self._unreachable is not None:
-            raise ApiError(method, path, 'not sent: %s' % self._unreachable, kind='unreachable')
+            raise ApiError(method, path, 'not attempted: %s' % self._unreachable, kind='unreachable')
 
     # -- one request ------------------------------------------------------------------------------------------
 
@@ -888,25 +890,28 @@ class Transport:
                 never_sent = exc.never_sent
                 if exc.silent and not never_sent:
                     self._note_no_answer(method, path, exc.detail)
-                resend = never_sent or policy.resend_after_ambiguous_failure
-                if resend and not exc.final:
-                    delay = self._backoff(attempt) if attempt < self.max_retries else None
-                    if delay is not None:
-                        if not self._charge(delay, 'connection error' if never_sent else 'no answer'):
-                            raise self._budget_spent(method, path, exc.detail, attempt + 1,
-                                                     may_have_applied=write and not never_sent)
-                        self._sleep(delay)
-                        attempt += 1
-                        continue
-                exc.may_have_applied = write and not never_sent
+                resend = (never_sent or policy.resend_after_ambiguous_failure) and not exc.final
+                if resend and self._unreachable is not None:
+                    exc.detail += '; not retried, because %s' % self._unreachable
+                    resend = False
+                if resend and attempt < self.max_retries:
+                    delay = self._backoff(attempt)
+                    if not self._charge(delay, 'connection error' if never_sent else 'no answer'):
+                        raise self._budget_spent(method, path, exc.detail, attempt + 1,
+                                                 may_have_applied=write and not never_sent)
+                    self._sleep(delay)
+                    attempt += 1
+                    continue
                 if attempt:
                     exc.detail += ' (after %d attempts)' % (attempt + 1)
-                raise ApiError(exc.method, path, exc.detail, kind='transport', may_have_applied=exc.may_have_applied)
+                raise ApiError(exc.method, path, exc.detail, kind='transport', may_have_applied=write and not never_sent)
             self._note_answer()
             if answer.status in policy.retry_statuses:
                 retry_after = parse_retry_after(answer.headers.get('Retry-After'))
                 if answer.status == 429:
-                    may_retry = throttled < MAX_THROTTLED_RETRIES
+                    # max_retries: 0 means no retry at all; otherwise a 429 ("not processed, later") is asked
+                    # again up to MAX_THROTTLED_RETRIES times, within the budget.
+                    may_retry = self.max_retries > 0 and throttled < MAX_THROTTLED_RETRIES
                     delay = min(retry_after, MAX_RETRY_AFTER) if retry_after is not None else self._backoff(
                         min(throttled, 6))
                 else:
@@ -1009,7 +1014,7 @@ class Transport:
             # Whatever the server did (reset, malformed headers, a bad URL, a bad encoding), it is one failed
             # exchange, reported as such; the worker pool turns anything else into a failure of its item.
             if deadline.expired:
-                detail = 'no complete answer within the timeout of %s s' % self.timeout
+                detail = 'no answer within the timeout of %s s (for the whole request: connect, headers and body)' % self.timeout
             elif requests is not None and isinstance(exc, requests.exceptions.Timeout):
                 detail = 'no answer within the timeout of %s s: %s' % (self.timeout, _reason(exc))
             elif requests is not None and isinstance(exc, requests.exceptions.RequestException):

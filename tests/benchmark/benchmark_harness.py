@@ -116,12 +116,13 @@ def _check(command):
 
 
 def plugin_modules(collections_path):
-    """(client, reconcile) modules of the installed collection, imported in this process."""
+    """(phone_number_client, transport, reconcile) modules of the installed collection, imported in this process."""
     path = str(collections_path)
     if path not in sys.path:
         sys.path.insert(0, path)
     prefix = 'ansible_collections.invoca.messaging.plugins.module_utils.'
-    return importlib.import_module(prefix + 'client'), importlib.import_module(prefix + 'reconcile')
+    return (importlib.import_module(prefix + 'phone_number_client'), importlib.import_module(prefix + 'transport'),
+            importlib.import_module(prefix + 'reconcile'))
 
 
 class Measurement:

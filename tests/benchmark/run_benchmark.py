@@ -197,12 +197,13 @@ def info_listing(bench, count, latencies):
     return results
 
 
-def read_active_once(bench, client_mod, reconcile, wanted, threshold, concurrency):
+def read_active_once(bench, client_mod, transport_mod, reconcile, wanted, threshold, concurrency):
     """reconcile.read_active as the module calls it, with LISTING_THRESHOLD forced to choose one path."""
     saved = reconcile.LISTING_THRESHOLD
     reconcile.LISTING_THRESHOLD = threshold
     try:
-        client = client_mod.PhoneNumberClient(api_token=bench.token, api_url=bench.sim.url, pool_size=concurrency)
+        client = client_mod.PhoneNumberClient(transport_mod.Transport(api_token=bench.token, api_url=bench.sim.url,
+                                                                      pool_size=concurrency))
         pool = reconcile.WorkerPool(concurrency)
         bench.sim.clear_log()
         started = time.perf_counter()
@@ -224,7 +225,7 @@ def threshold_study(bench, networks, sizes, latencies, concurrency=CURRENT_CONCU
 
     Returns one dict per (M, latency, n) with the median of ``repeats`` of each path.
     """
-    client_mod, reconcile = plugin_modules(bench.collections_path)
+    client_mod, transport_mod, reconcile = plugin_modules(bench.collections_path)
     cells = []
     for network in networks:
         everyone = numbers(network)
@@ -239,7 +240,7 @@ def threshold_study(bench, networks, sizes, latencies, concurrency=CURRENT_CONCU
                 wanted = everyone[::network // n][:n]
                 cell = {'network': network, 'latency': latency, 'n': n}
                 for path, threshold in (('get', 10 ** 9), ('list', -1)):
-                    runs = [read_active_once(bench, client_mod, reconcile, wanted, threshold, concurrency) for dummy in range(repeats)]
+                    runs = [read_active_once(bench, client_mod, transport_mod, reconcile, wanted, threshold, concurrency) for dummy in range(repeats)]
                     chosen = sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
                     for other in runs:
                         if not other.ok:
