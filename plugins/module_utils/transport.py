@@ -908,13 +908,15 @@ class Transport:
             self._note_answer()
             if answer.status in policy.retry_statuses:
                 retry_after = parse_retry_after(answer.headers.get('Retry-After'))
-                if answer.status == 429:
-                    # max_retries: 0 means no retry at all; otherwise a 429 ("not processed, later") is asked
-                    # again up to MAX_THROTTLED_RETRIES times, within the budget.
+                scheduling = answer.status == 429 and (retry_after is None or retry_after <= MAX_RETRY_AFTER)
+                if scheduling:
+                    # "Not processed, try again shortly": a scheduling signal, not a failure, so it does not use up
+                    # max_retries (under a rate limit the same request may be told "later" several times); it is
+                    # asked again up to MAX_THROTTLED_RETRIES times within the budget. max_retries 0 means none.
                     may_retry = self.max_retries > 0 and throttled < MAX_THROTTLED_RETRIES
-                    delay = min(retry_after, MAX_RETRY_AFTER) if retry_after is not None else self._backoff(
-                        min(throttled, 6))
+                    delay = retry_after if retry_after is not None else self._backoff(min(throttled, 6))
                 else:
+                    # An error, or a server asking for longer than we wait (capped): max_retries applies.
                     may_retry = attempt < self.max_retries
                     delay = self._backoff(attempt) if retry_after is None else min(retry_after, MAX_RETRY_AFTER)
                 if may_retry:
@@ -923,9 +925,11 @@ class Transport:
                                                  status=answer.status)
                     if answer.status == 429:
                         self._throttle.hold(delay)
-                        throttled += 1
                     else:
                         self._sleep(delay)
+                    if scheduling:
+                        throttled += 1
+                    else:
                         attempt += 1
                     continue
             answer.attempts = attempt + throttled + 1

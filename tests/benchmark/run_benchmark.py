@@ -215,8 +215,8 @@ def read_active_once(bench, client_mod, transport_mod, reconcile, wanted, thresh
     measurement = Measurement(wall, bench.sim.log())
     if set(active) != set(wanted):
         measurement.fail('read_active found %d of the %d numbers' % (len(set(active) & set(wanted)), len(wanted)))
-    if client.requests_sent != measurement.requests:
-        measurement.fail('the client counted %d requests, the simulator logged %d' % (client.requests_sent, measurement.requests))
+    if client.transport.requests_sent != measurement.requests:
+        measurement.fail('the client counted %d requests, the simulator logged %d' % (client.transport.requests_sent, measurement.requests))
     return measurement
 
 
