@@ -259,5 +259,3 @@ def as_number(value, name, minimum=0.0, maximum=None, integer=False):
 def as_status(value, name):
     status = as_number(value, name, 100, 599, integer=True)
     return status
-
-

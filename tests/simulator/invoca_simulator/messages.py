@@ -279,7 +279,9 @@ class MessagesMixin:
 
     def _handle_message(self, request, route, apply, old_style):
         """Return (reply, applied) for a /messages request; ApiError for error answers."""
-        render = lambda record: self._render_message(record, old_style)  # noqa: E731
+        def render(record):
+            return self._render_message(record, old_style)
+
         if route.kind == 'send':
             return self._send(request, route, apply, old_style)
         if route.kind == 'list_messages':

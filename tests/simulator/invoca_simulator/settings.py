@@ -136,5 +136,3 @@ def normalize_setting(key, value):
 FAULT_KEYS = ('seed', 'error_rate', 'error_statuses', 'rate_limit_every', 'retry_after', 'fail_numbers', 'fail_status',
               'malformed', 'hang_seconds', 'redirect', 'faults')
 SETTING_KEYS = ('latency_ms', 'pagination_key', 'pagination', 'count_endpoint', 'create_path') + FAULT_KEYS + MESSAGE_SETTINGS
-
-
