@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json as jsonlib
 import threading
 from urllib.parse import parse_qsl, urlsplit
@@ -200,12 +201,22 @@ class Harness:
         return [(s.method, s.path, s.query) for s in self.session.sent]
 
 
+# What the API puts in a record, and the fewer fields of a list item (2022-08-01).
+FULL_FIELDS = ('phone_number', 'virtual_line_id', 'network_id', 'created_at', 'enabled_at', 'deleted_at', 'carrier_interface')
+LIST_FIELDS = ('phone_number', 'created_at', 'enabled_at', 'deleted_at', 'carrier_interface')
+
+
 class FakeClient:
     """An in-memory stand-in for PhoneNumberClient, for the module tests.
 
-    ``records`` is the state of the network (soft-deleted records included). ``errors`` maps (action, number)
-    to the ApiError that call raises; ``list_error`` is raised by iter_phone_numbers. Every call is recorded in
-    ``calls`` as (action, argument).
+    ``records`` is the state of the network (soft-deleted records included), in created_at order. ``errors`` maps
+    (action, number) to the ApiError that call raises; ``list_error`` is raised by iter_phone_numbers. Every call
+    is recorded in ``calls`` as (action, argument).
+
+    It answers as PhoneNumberClient does against the API (tests/simulator/test_api_model_contract.py runs the
+    same scenarios against both): soft delete; a delete of a deleted number changes nothing but is reported
+    as deleted (the API answers 200 with the record); create of a deleted number re-enables the same record;
+    list items have the list's fewer fields, in created_at order.
     """
 
     def __init__(self, records=(), errors=None, list_error=None, count_value=None):
@@ -217,6 +228,14 @@ class FakeClient:
         self.closed = False
         self.constructions = []
         self._lock = threading.Lock()
+        self._clock_ms = 0
+        self._next_virtual_line_id = 201
+
+    def _tick(self):
+        """A timestamp later than every one before, as the API's are."""
+        self._clock_ms += 1
+        now = datetime.datetime(2026, 1, 1) + datetime.timedelta(milliseconds=self._clock_ms)
+        return now.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (now.microsecond // 1000)
 
     def __call__(self, **kwargs):
         """Stands in for the PhoneNumberClient class: 'constructing' it records the options and returns self."""
@@ -257,8 +276,14 @@ class FakeClient:
             record = self.records.get(number)
             if record is not None and not record.get('deleted_at'):
                 return None, False
-            record = {'phone_number': number, 'virtual_line_id': 1, 'created_at': '2026-01-01T00:00:00.000Z',
-                      'deleted_at': None}
+            now = self._tick()
+            if record is not None:
+                # The API re-enables the soft-deleted record: same created_at and virtual line.
+                record.update(deleted_at=None, enabled_at=now)
+                return dict(record), True
+            record = {'phone_number': number, 'virtual_line_id': self._next_virtual_line_id, 'network_id': 12345,
+                      'created_at': now, 'enabled_at': now, 'deleted_at': None, 'carrier_interface': 'bandwidth'}
+            self._next_virtual_line_id += 1
             self.records[number] = record
             return dict(record), True
 
@@ -266,9 +291,10 @@ class FakeClient:
         self._enter('delete', number)
         with self._lock:
             record = self.records.get(number)
-            if record is None or record.get('deleted_at'):
+            if record is None:
                 return None, False
-            record['deleted_at'] = '2026-01-02T00:00:00.000Z'
+            if not record.get('deleted_at'):
+                record['deleted_at'] = self._tick()
             return dict(record), True
 
     def iter_phone_numbers(self, query=(), limit=500):
@@ -276,11 +302,10 @@ class FakeClient:
         if self.list_error is not None:
             raise self.list_error
         only_active = ('deleted_at[empty]', None) in list(query)
-        for number in sorted(self.records):
-            record = self.records[number]
+        for record in list(self.records.values()):
             if only_active and record.get('deleted_at'):
                 continue
-            yield dict(record)
+            yield dict((field, record[field]) for field in LIST_FIELDS if field in record)
 
     def count(self, query=()):
         self._enter('count', tuple(query))
