@@ -41,9 +41,12 @@ def collection(tmp_path_factory):
     os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
     sys.path.insert(0, str(root))
     try:
-        from ansible_collections.invoca.messaging.plugins.module_utils import client  # pylint: disable=import-outside-toplevel
+        from ansible_collections.invoca.messaging.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
+            phone_number_client,
+            transport,
+        )
         from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
-        yield client, fakes
+        yield (phone_number_client, transport), fakes
     finally:
         sys.path.remove(str(root))
 
@@ -57,12 +60,13 @@ def server():
 @pytest.fixture(params=['fake', 'simulator'])
 def api(request, collection, server):
     """A client of an empty network: the in-memory FakeClient, or PhoneNumberClient against a reset simulator."""
-    client_module, fakes = collection
+    (client_module, transport_module), fakes = collection
     if request.param == 'fake':
         yield fakes.FakeClient()
         return
     server.reset()
-    real = client_module.PhoneNumberClient(api_token=server.token, api_url=server.url, api_version='2022-08-01', max_retries=0)
+    real = client_module.PhoneNumberClient(transport_module.Transport(api_token=server.token, api_url=server.url,
+                                                                      api_version='2022-08-01', max_retries=0))
     try:
         yield real
     finally:
