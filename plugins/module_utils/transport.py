@@ -1006,6 +1006,9 @@ class Transport:
                 detail = 'the exchange with %s failed: %s: %s' % (self.base_url, type(exc).__name__, excerpt(str(exc)))
             error = ApiError(method, path, self.redact(detail), kind='transport')
             error.never_sent = requests is not None and _never_sent(exc)
+            # A URL requests cannot use, or a redirect loop, is the same on every attempt: asking again cannot help.
+            error.final = requests is not None and isinstance(exc, (requests.exceptions.InvalidURL,
+                                                                    requests.exceptions.TooManyRedirects))
             raise error
         return response
 
