@@ -979,6 +979,11 @@ class Transport:
                                      status=response.status_code, kind='malformed')
                     error.final = True
                     raise error
+                if deadline.expired:
+                    # The deadline cut the socket, and what was read until then looks like a whole answer (headers
+                    # end at EOF, a body without a length ends at EOF): it is not one.
+                    response.close()
+                    raise OSError('the answer was cut off at the deadline')
         except ApiError:
             raise
         except requests.exceptions.SSLError as exc:
