@@ -20,6 +20,7 @@ import email.utils
 import http.client
 import ipaddress
 import json
+import math
 import os
 import random
 import re
@@ -433,7 +434,7 @@ def parse_retry_after(value, now=None):
     except ValueError:
         pass
     else:
-        return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
+        return None if math.isnan(seconds) else max(0.0, seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -562,8 +563,9 @@ def _never_sent(exc):
     if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.ReadTimeout):
         return False
     text = repr(exc)
-    return any(marker in text for marker in ('NewConnectionError', 'Connection refused', 'Failed to establish',
-                                              'Name or service not known', 'nodename nor servname'))
+    markers = ('NewConnectionError', 'Connection refused', 'Failed to establish', 'Name or service not known',
+               'nodename nor servname')
+    return any(marker in text for marker in markers)
 
 
 def page_token(body, pager):
@@ -1063,4 +1065,3 @@ class Transport:
                 extract=None):
         """A Listing of ``path``: iterate it for every item; see Listing for the bounds it enforces."""
         return Listing(self, path, items_key, query, page_size, max_items, item_key, extract)
-

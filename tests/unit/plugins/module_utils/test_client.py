@@ -12,7 +12,6 @@ import os
 import re
 
 import pytest
-import requests
 
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import InvalidPhoneNumber
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
