@@ -11,7 +11,9 @@ __metaclass__ = type
 import json
 
 import pytest
+import requests
 
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import UNREACHABLE_AFTER
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, TOKEN, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
@@ -115,3 +117,48 @@ def test_state_absent_against_a_gateway_404_fails_instead_of_reporting_ok(instal
     result = main_with(dict(base_args, phone_number=N1, state='absent'))
     assert result.failed
     assert 'HTTP 404' in result['msg']
+
+
+@pytest.mark.parametrize('failure', [RuntimeError('a bug met by a hostile answer'), ValueError('bad Location'),
+                                     UnicodeDecodeError('utf-8', b'\xff', 0, 1, 'invalid start byte')])
+def test_any_exception_during_the_writes_ends_cleanly_listing_what_was_already_done(install_client, base_args,
+                                                                                    failure):
+    def handler(sent):
+        if sent.method == 'GET':
+            return listing({'phone_number': N3, 'virtual_line_id': 3, 'deleted_at': None})
+        if sent.method == 'POST' and sent.path.endswith('%2B18885550100'):
+            return response(201, {'phone_number': {'phone_number': N1, 'virtual_line_id': 1, 'deleted_at': None}})
+        if sent.method == 'POST':
+            raise failure
+        return response(200, {'phone_number': {'phone_number': N3, 'virtual_line_id': 3,
+                                               'deleted_at': '2026-01-02T00:00:00.000Z'}})
+
+    install_client(HttpBackend(handler=handler))
+    # max_retries=0: repeated failed exchanges would (rightly) trip the unreachable circuit before the delete.
+    result = main_with(dict(base_args, phone_numbers=[N1, N2], exclusive=True, concurrency=1, max_retries=0))
+    assert result.failed
+    assert result['created'] == [N1]
+    assert result['deleted'] == [N3]
+    assert [f['phone_number'] for f in result['failures']] == [N2]
+    assert 'Traceback' not in json.dumps(result.result)
+
+
+@pytest.mark.parametrize('concurrency', [1, 4])
+def test_a_server_that_never_answers_a_write_costs_a_bounded_number_of_requests(install_client, base_args,
+                                                                                concurrency):
+    numbers = ['+1888555%04d' % i for i in range(20)]
+
+    def handler(sent):
+        if sent.method == 'GET':
+            return listing()
+        return requests.exceptions.ReadTimeout('read timed out')
+
+    backend = install_client(HttpBackend(handler=handler))
+    result = main_with(dict(base_args, phone_numbers=numbers, concurrency=concurrency))
+    assert result.failed
+    assert result['created'] == []
+    # A few timeouts trip the circuit; the rest are listed as not attempted, not each timed out in turn.
+    assert len(writes(backend)) <= UNREACHABLE_AFTER + concurrency
+    assert sorted(f['phone_number'] for f in result['failures']) == numbers
+    assert sum('not attempted' in f['message'] or 'not sent' in f['message'] for f in result['failures']) >= 20 - (
+        UNREACHABLE_AFTER + concurrency)
