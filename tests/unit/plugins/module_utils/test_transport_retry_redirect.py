@@ -11,6 +11,7 @@ __metaclass__ = type
 import pytest
 import requests
 
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import describe_api_error
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     MAX_REDIRECTS,
     NOT_SAFE_TO_RESEND,
@@ -234,3 +235,26 @@ def test_the_token_in_a_redirect_target_is_redacted():
         harness.transport.request('POST', PATH)
     assert TOKEN not in str(caught.value)
     assert TOKEN[:8] not in str(caught.value)
+
+
+@pytest.mark.parametrize('error', [
+    requests.exceptions.ConnectionError('connection to https://x/?token=%s reset' % TOKEN),
+    ValueError('Invalid header value %r' % ('Bearer ' + TOKEN + '\n').encode()),
+    requests.exceptions.SSLError('certificate for %s' % TOKEN[:10]),
+])
+def test_exception_texts_never_carry_the_token(error):
+    harness = Harness([error], max_retries=0)
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('GET', PATH)
+    for piece in (TOKEN, TOKEN[:8], TOKEN[-8:]):
+        assert piece not in str(caught.value)
+
+
+def test_a_401_after_a_redirect_to_another_origin_does_not_blame_the_token():
+    params = {'api_url': API_URL, 'api_version': '2022-08-01'}
+    harness = Harness([response(302, raw='', headers={'Location': 'https://other.example.test/x'}),
+                       response(401, {'message': 'Unauthorized'})])
+    error = harness.transport.error('GET', PATH, harness.transport.request('GET', PATH))
+    message = describe_api_error(error, params)
+    assert 'redirected' in message and 'https://other.example.test/x' in message
+    assert 'rejected the API token' not in message
