@@ -20,6 +20,7 @@ import email.utils
 import http.client
 import ipaddress
 import json
+import math
 import os
 import random
 import re
@@ -445,7 +446,7 @@ def parse_retry_after(value, now=None):
     except ValueError:
         pass
     else:
-        return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
+        return None if math.isnan(seconds) else max(0.0, seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -574,8 +575,9 @@ def _never_sent(exc):
     if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.ReadTimeout):
         return False
     text = repr(exc)
-    return any(marker in text for marker in ('NewConnectionError', 'Connection refused', 'Failed to establish',
-                                              'Name or service not known', 'nodename nor servname'))
+    markers = ('NewConnectionError', 'Connection refused', 'Failed to establish', 'Name or service not known',
+               'nodename nor servname')
+    return any(marker in text for marker in markers)
 
 
 def page_token(body, pager):
@@ -1000,6 +1002,11 @@ class Transport:
                                      status=response.status_code, kind='malformed')
                     error.final = True
                     raise error
+                if deadline.expired:
+                    # The deadline cut the socket, and what was read until then looks like a whole answer (headers
+                    # end at EOF, a body without a length ends at EOF): it is not one.
+                    response.close()
+                    raise OSError('the answer was cut off at the deadline')
         except ApiError:
             raise
         except requests.exceptions.SSLError as exc:
@@ -1031,6 +1038,9 @@ class Transport:
             error.silent = deadline.expired or isinstance(exc, (requests.exceptions.ConnectionError,
                                                                 requests.exceptions.Timeout,
                                                                 requests.exceptions.ChunkedEncodingError, OSError))
+            # A URL requests cannot use, or a redirect loop, is the same on every attempt: asking again cannot help.
+            error.final = requests is not None and isinstance(exc, (requests.exceptions.InvalidURL,
+                                                                    requests.exceptions.TooManyRedirects))
             raise error
         return response
 
@@ -1080,4 +1090,3 @@ class Transport:
                 extract=None):
         """A Listing of ``path``: iterate it for every item; see Listing for the bounds it enforces."""
         return Listing(self, path, items_key, query, page_size, max_items, item_key, extract)
-

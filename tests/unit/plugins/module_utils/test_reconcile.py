@@ -155,12 +155,21 @@ def test_non_fatal_errors_do_not_stop_other_items():
     assert called == [N1, N2, N3]
 
 
-def test_non_api_exceptions_propagate():
+@pytest.mark.parametrize('concurrency', [1, 4])
+def test_any_exception_becomes_a_failure_of_its_item_and_the_others_still_run(concurrency):
+    # Whatever a hostile answer makes a call raise, the results of the other items must reach the task's result.
     def call(item):
-        raise RuntimeError('bug')
+        if item == N2:
+            raise RuntimeError('bug')
+        return item
 
-    with pytest.raises(RuntimeError):
-        WorkerPool(1).map(call, [N1])
+    results = WorkerPool(concurrency).map(call, [N1, N2, N3])
+    assert [(item, value) for item, value, dummy in results] == [(N1, N1), (N2, None), (N3, N3)]
+    error = results[1][2]
+    assert isinstance(error, ApiError)
+    assert error.kind == 'unexpected'
+    assert 'RuntimeError: bug' in str(error)
+    assert results[0][2] is None and results[2][2] is None
 
 
 # -- read_active ------------------------------------------------------------------------------------------------
@@ -240,12 +249,64 @@ def test_409_counts_as_created_and_the_record_is_fetched():
     assert client.calls == [('create', N1), ('get', N1)]
 
 
-def test_409_whose_record_cannot_be_fetched_still_counts_as_created():
-    client = FakeClient([active_record(N1)], errors={('get', N1): api_error(500)})
+def test_409_whose_record_cannot_be_fetched_is_a_failure_not_a_silent_created():
+    # A 409 counts as created only once a GET confirms the number is active; an unconfirmed one is reported.
+    client = FakeClient([active_record(N1)], errors={('get', N1): api_error(500, method='GET')})
     outcome = apply_plan(client, Plan(create=[N1], delete=[], unchanged=[]), WorkerPool(1))
+    assert outcome.created == []
+    assert N1 not in outcome.records
+    assert [(f['phone_number'], f['action'], f['status']) for f in outcome.failures] == [(N1, 'create', 500)]
+
+
+class ContradictingClient(FakeClient):
+    """Answers 409 to every create and 404 to every delete, whatever its records say."""
+
+    def create(self, number):
+        self._enter('create', number)
+        return None, False
+
+    def delete(self, number):
+        self._enter('delete', number)
+        return None, False
+
+
+@pytest.mark.parametrize('records, state', [([], 'not in the system'),
+                                            ([{'phone_number': N1, 'deleted_at': '2026-01-02T00:00:00.000Z'}],
+                                             'soft-deleted')])
+def test_409_then_a_get_saying_absent_is_a_contradiction_failure(records, state):
+    client = ContradictingClient(records)
+    outcome = apply_plan(client, Plan(create=[N1], delete=[], unchanged=[]), WorkerPool(1))
+    assert outcome.created == []
+    assert len(outcome.failures) == 1
+    failure = outcome.failures[0]
+    assert (failure['phone_number'], failure['action']) == (N1, 'create')
+    assert 'contradicted' in failure['message'] and '409' in failure['message'] and state in failure['message']
+    assert client.calls == [('create', N1), ('get', N1)]
+
+
+def test_404_on_delete_then_a_get_still_showing_it_active_is_a_contradiction_failure():
+    client = ContradictingClient([active_record(N1)])
+    outcome = apply_plan(client, Plan(create=[], delete=[N1], unchanged=[]), WorkerPool(1))
+    assert outcome.deleted == []
+    assert len(outcome.failures) == 1
+    assert (outcome.failures[0]['phone_number'], outcome.failures[0]['action']) == (N1, 'delete')
+    assert 'contradicted' in outcome.failures[0]['message'] and 'still shows it active' in outcome.failures[0]['message']
+
+
+def test_404_on_delete_confirmed_absent_by_a_get_counts_as_deleted():
+    client = ContradictingClient([])
+    outcome = apply_plan(client, Plan(create=[], delete=[N1], unchanged=[]), WorkerPool(1))
+    assert (outcome.deleted, outcome.failures) == ([N1], [])
+    assert client.calls == [('delete', N1), ('get', N1)]
+
+
+def test_an_exception_in_one_write_keeps_every_number_already_written_in_the_outcome():
+    client = FakeClient([active_record(N3)], errors={('create', N2): ValueError('bad Location header')})
+    outcome = apply_plan(client, Plan(create=[N1, N2], delete=[N3], unchanged=[]), WorkerPool(1))
     assert outcome.created == [N1]
-    assert outcome.records[N1] == {'phone_number': N1}
-    assert outcome.failures == []
+    assert outcome.deleted == [N3]
+    assert [(f['phone_number'], f['action']) for f in outcome.failures] == [(N2, 'create')]
+    assert 'bad Location header' in outcome.failures[0]['message']
 
 
 def test_create_without_a_record_in_the_answer_gives_a_minimal_record():
@@ -315,3 +376,19 @@ def test_read_active_raises_the_error_that_stopped_the_pool_not_a_not_attempted_
     with pytest.raises(ApiError) as caught:
         read_active(FakeClient(), [N1, N2], pool)
     assert caught.value is fatal
+
+
+@pytest.mark.parametrize('order', ['deleted first', 'active first'])
+def test_a_number_listed_twice_is_active_if_any_of_its_records_is(order):
+    # An old soft-deleted record beside an active one: dropping the active one would make a run recreate it,
+    # or (exclusive) miss it.
+    deleted = {'phone_number': N1, 'deleted_at': '2026-01-02T00:00:00.000Z', 'virtual_line_id': 1}
+    active = {'phone_number': N1, 'deleted_at': None, 'virtual_line_id': 2}
+    listed = [deleted, active] if order == 'deleted first' else [active, deleted]
+
+    class TwiceListed(FakeClient):
+        def iter_phone_numbers(self, query=(), limit=500):
+            return iter([dict(r) for r in listed])
+
+    result = read_active(TwiceListed(), [N1], WorkerPool(1), whole_network=True)
+    assert result == {N1: active}

@@ -424,7 +424,8 @@ def test_token_never_appears_in_any_returned_value(install_client, base_args):
     # The real client, over a scripted HTTP exchange: read N1 (absent), create it (201), then N2's create is
     # refused with 401.
     backend = install_client(HttpBackend([
-        response(404, examples.GET_404), response(404, examples.GET_404),
+        # A 404 is "absent" only when it names the number asked about, so N2's names N2.
+        response(404, examples.GET_404), response(404, {'message': examples.GET_404['message'].replace(N1, N2)}),
         response(201, examples.CREATE_201), response(401, raw=examples.UNAUTHORIZED_401_TEXT),
     ]))
     result = main_with(dict(base_args, phone_numbers=[N1, N2], concurrency=1), diff=True)

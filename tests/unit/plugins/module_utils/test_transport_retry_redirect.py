@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Transport: RetryPolicy, the wall-clock retry budget, the unreachable circuit and redirects (issue 8)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import requests
+
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import describe_api_error
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
+    MAX_REDIRECTS,
+    NOT_SAFE_TO_RESEND,
+    RETRY_BUDGET,
+    SAFE_TO_RESEND,
+    UNREACHABLE_AFTER,
+    ApiError,
+)
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClock, Harness, response
+
+PATH = '/sms/2022-08-01/messages'
+OK = {'ok': True}
+
+
+def refused():
+    # "Connection refused": the request provably never reached the server.
+    return requests.exceptions.ConnectionError('Failed to establish a new connection: [Errno 111] Connection refused')
+
+
+# -- RetryPolicy ------------------------------------------------------------------------------------------------
+
+def test_safe_to_resend_retries_500_502_503_504_429_and_not_a_plain_error():
+    assert SAFE_TO_RESEND.retry_statuses == frozenset([429, 500, 502, 503, 504])
+    assert NOT_SAFE_TO_RESEND.retry_statuses == frozenset([429])
+
+
+@pytest.mark.parametrize('status', [500, 502, 503, 504, 429])
+def test_safe_policy_resends_after_an_error_status(status):
+    harness = Harness([response(status, raw=''), response(200, OK)])
+    assert harness.transport.request('POST', PATH, policy=SAFE_TO_RESEND).status == 200
+    assert len(harness.sent) == 2
+
+
+@pytest.mark.parametrize('error', [requests.exceptions.ReadTimeout('read timed out'),
+                                   requests.exceptions.ConnectionError('Connection reset by peer'),
+                                   requests.exceptions.ChunkedEncodingError('IncompleteRead')])
+def test_safe_policy_resends_after_a_timeout_or_a_lost_answer(error):
+    harness = Harness([error, response(200, OK)])
+    assert harness.transport.request('POST', PATH, policy=SAFE_TO_RESEND).status == 200
+    assert len(harness.sent) == 2
+
+
+@pytest.mark.parametrize('status', [500, 502, 503, 504])
+def test_not_safe_policy_returns_an_ambiguous_error_status_without_resending(status):
+    harness = Harness([response(status, raw='')])
+    assert harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND).status == status
+    assert len(harness.sent) == 1
+    assert harness.sleep.calls == []
+
+
+def test_not_safe_policy_resends_after_a_429():
+    harness = Harness([response(429, raw='', headers={'Retry-After': '2'}), response(200, OK)])
+    assert harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND).status == 200
+    assert len(harness.sent) == 2
+
+
+def test_not_safe_policy_resends_a_connection_that_was_never_made():
+    harness = Harness([refused(), response(200, OK)])
+    assert harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND).status == 200
+    assert len(harness.sent) == 2
+
+
+@pytest.mark.parametrize('error', [requests.exceptions.ReadTimeout('read timed out'),
+                                   requests.exceptions.ConnectionError('Connection reset by peer')])
+def test_not_safe_policy_never_resends_after_a_lost_answer_and_says_it_may_have_applied(error):
+    harness = Harness([error])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+    assert caught.value.kind == 'transport'
+    assert caught.value.may_have_applied is True
+    assert len(harness.sent) == 1
+
+
+# -- the retry budget -------------------------------------------------------------------------------------------
+
+def test_overlapping_waits_are_charged_once():
+    # Eight workers held by one 429 wait together: the budget is charged for the wall-clock time, not 8 times.
+    harness = Harness([])
+    transport = harness.transport
+    for dummy in range(8):
+        assert transport._charge(60.0, '429')
+    assert transport.retry_summary() == {'retries': 8, 'causes': {'429': 8}, 'waited': 60.0}
+
+
+def test_waits_that_follow_one_another_are_all_charged():
+    clock = FakeClock()
+    harness = Harness([], clock=clock)
+    assert harness.transport._charge(60.0, '503')
+    clock.advance(60.0)
+    assert harness.transport._charge(60.0, '503')
+    assert harness.transport.retry_summary()['waited'] == 120.0
+
+
+def test_partly_overlapping_waits_are_charged_for_the_extra_time_only():
+    clock = FakeClock()
+    harness = Harness([], clock=clock)
+    assert harness.transport._charge(60.0, '503')
+    clock.advance(20.0)
+    assert harness.transport._charge(60.0, '503')
+    assert harness.transport.retry_summary()['waited'] == 80.0
+
+
+def test_a_wait_booked_while_another_is_running_past_the_budget_is_refused():
+    clock = FakeClock()
+    harness = Harness([], clock=clock)
+    for dummy in range(int(RETRY_BUDGET // 60)):
+        assert harness.transport._charge(60.0, '503')
+        clock.advance(60.0)
+    assert not harness.transport._charge(1.0, '503')
+    assert harness.transport.retry_summary()['waited'] == RETRY_BUDGET
+
+
+def test_budget_spent_says_so():
+    answers = [response(503, {'message': 'busy'}, headers={'Retry-After': '60'}) for dummy in range(6)]
+    harness = Harness(answers, max_retries=20)
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('GET', PATH)
+    error = caught.value
+    assert error.kind == 'budget'
+    assert 'retry budget of this task (%d s of waiting in all) is spent after 6 attempt(s)' % RETRY_BUDGET in str(error)
+    assert 'HTTP 503' in str(error)
+
+
+# -- the unreachable circuit ------------------------------------------------------------------------------------
+
+def test_after_unreachable_after_unanswered_attempts_nothing_more_is_sent():
+    timeouts = [requests.exceptions.ReadTimeout('read timed out')] * UNREACHABLE_AFTER
+    harness = Harness(timeouts, max_retries=0)
+    for dummy in range(UNREACHABLE_AFTER):
+        with pytest.raises(ApiError) as caught:
+            harness.transport.request('POST', PATH)
+        assert caught.value.kind == 'transport'
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH)
+    assert caught.value.kind == 'unreachable'
+    assert 'not sent' in str(caught.value)
+    assert '%d requests in a row got no answer' % UNREACHABLE_AFTER in str(caught.value)
+    assert len(harness.sent) == UNREACHABLE_AFTER
+
+
+def test_an_answer_resets_the_unanswered_streak():
+    timeouts = [requests.exceptions.ReadTimeout('read timed out')] * (UNREACHABLE_AFTER - 1)
+    harness = Harness(timeouts + [response(200, OK)] + timeouts + [response(200, OK)], max_retries=0)
+    for dummy in range(2):
+        for dummy in range(UNREACHABLE_AFTER - 1):
+            with pytest.raises(ApiError):
+                harness.transport.request('GET', PATH)
+        assert harness.transport.request('GET', PATH).status == 200
+    assert harness.session.remaining == 0
+
+
+def test_refused_connections_do_not_trip_the_circuit():
+    # A refused connection is an answer of sorts (nothing listens); it is retried under max_retries instead.
+    harness = Harness([refused()] * (UNREACHABLE_AFTER + 2) + [response(200, OK)], max_retries=UNREACHABLE_AFTER + 2)
+    assert harness.transport.request('GET', PATH).status == 200
+
+
+# -- redirects --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('method', ['POST', 'DELETE', 'PUT'])
+@pytest.mark.parametrize('status', [301, 302, 303, 307, 308])
+def test_a_write_answered_with_a_redirect_fails_naming_the_target_and_is_not_resent(method, status):
+    harness = Harness([response(status, raw='', headers={'Location': 'https://elsewhere.example.test/x'})])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request(method, PATH)
+    error = caught.value
+    assert (error.kind, error.status, error.may_have_applied) == ('redirect', status, False)
+    assert 'https://elsewhere.example.test/x' in str(error)
+    assert 'redirect' in str(error)
+    assert len(harness.sent) == 1
+
+
+def test_a_write_redirect_with_a_malformed_location_still_fails_cleanly():
+    harness = Harness([response(307, raw='', headers={'Location': 'http://[::1'})])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH)
+    assert caught.value.kind == 'redirect'
+    assert "'http://[::1'" in str(caught.value)
+
+
+def test_a_read_follows_a_redirect_on_the_same_origin_with_the_token():
+    harness = Harness([response(302, raw='', headers={'Location': '/moved'}), response(200, OK)])
+    answer = harness.transport.request('GET', PATH)
+    assert answer.status == 200
+    assert [s.url for s in harness.sent] == [API_URL + PATH, API_URL + '/moved']
+    assert [s.headers.get('Authorization') for s in harness.sent] == ['Bearer ' + TOKEN] * 2
+    assert answer.redirected_from == API_URL + PATH
+
+
+@pytest.mark.parametrize('target', ['https://other.example.test/x', 'http://messaging.example.test/x',
+                                    'https://messaging.example.test:8443/x'])
+def test_a_read_redirected_to_another_origin_does_not_carry_the_token(target):
+    harness = Harness([response(302, raw='', headers={'Location': target}), response(200, OK)])
+    assert harness.transport.request('GET', PATH).status == 200
+    assert harness.sent[1].url == target
+    assert 'Authorization' not in harness.sent[1].headers
+
+
+def test_an_error_after_a_redirect_names_the_redirect():
+    harness = Harness([response(302, raw='', headers={'Location': 'https://other.example.test/x'}),
+                       response(401, {'message': 'Unauthorized'})])
+    answer = harness.transport.request('GET', PATH)
+    error = harness.transport.error('GET', PATH, answer)
+    assert error.redirected_to == 'https://other.example.test/x'
+    assert 'after a redirect from %s to https://other.example.test/x' % (API_URL + PATH) in str(error)
+
+
+def test_reads_follow_at_most_5_redirects():
+    hops = [response(302, raw='', headers={'Location': '/hop%d' % i}) for i in range(MAX_REDIRECTS + 1)]
+    harness = Harness(hops, max_retries=0)
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('GET', PATH)
+    assert caught.value.kind == 'malformed'
+    assert 'more than %d redirects' % MAX_REDIRECTS in str(caught.value)
+    assert len(harness.sent) == MAX_REDIRECTS + 1
+
+
+def test_the_token_in_a_redirect_target_is_redacted():
+    harness = Harness([response(307, raw='', headers={'Location': 'https://evil.example.test/?t=' + TOKEN})])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH)
+    assert TOKEN not in str(caught.value)
+    assert TOKEN[:8] not in str(caught.value)
+
+
+@pytest.mark.parametrize('error', [
+    requests.exceptions.ConnectionError('connection to https://x/?token=%s reset' % TOKEN),
+    ValueError('Invalid header value %r' % ('Bearer ' + TOKEN + '\n').encode()),
+    requests.exceptions.SSLError('certificate for %s' % TOKEN[:10]),
+])
+def test_exception_texts_never_carry_the_token(error):
+    harness = Harness([error], max_retries=0)
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('GET', PATH)
+    for piece in (TOKEN, TOKEN[:8], TOKEN[-8:]):
+        assert piece not in str(caught.value)
+
+
+def test_a_401_after_a_redirect_to_another_origin_does_not_blame_the_token():
+    params = {'api_url': API_URL, 'api_version': '2022-08-01'}
+    harness = Harness([response(302, raw='', headers={'Location': 'https://other.example.test/x'}),
+                       response(401, {'message': 'Unauthorized'})])
+    error = harness.transport.error('GET', PATH, harness.transport.request('GET', PATH))
+    message = describe_api_error(error, params)
+    assert 'redirected' in message and 'https://other.example.test/x' in message
+    assert 'rejected the API token' not in message
