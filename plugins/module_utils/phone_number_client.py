@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import json
 import re
+import threading
 
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
@@ -37,6 +38,9 @@ ALL_TIME = ('created_at[gte]', '1970-01-01T00:00:00.000Z')
 # The API's own answer about a number it does not hold: "Not Found - the requested phone number, +18885550100,
 # is not in the system". Only that text means "absent": a gateway's bare "Not Found" or a wrong URL does not.
 _NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
+# The 2022-05-01 schema answers an unknown number with the API's generic text, which is also its answer to an
+# unknown route: it means "absent" only once the phone-number routes are known to exist on this server.
+_UNKNOWN_OBJECT = re.compile(r'object identifier being unknown to SMS Messaging', re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r'\+[0-9][0-9 ().-]{5,20}[0-9]')
 
 
@@ -80,6 +84,8 @@ class PhoneNumberClient:
     def __init__(self, transport):
         self.transport = transport
         self._create_on_collection = False
+        self._routes_known = None
+        self._probe_lock = threading.Lock()
 
     def close(self):
         self.transport.close()
@@ -127,20 +133,33 @@ class PhoneNumberClient:
             raise self.transport.malformed(method, path, answer, 'an object {"phone_number": {...}}')
         return self.checked_record(method, path, answer, record)
 
-    @staticmethod
-    def is_not_found(error, phone_number):
-        """Whether ``error`` is the API's own "this number is not in the system" answer about ``phone_number``."""
+    def is_not_found(self, error, phone_number):
+        """Whether ``error`` is the API's own answer that ``phone_number`` is not in the system.
+
+        The 2022-08-01 text names the number ("... the requested phone number, +18885550100, is not in the
+        system"); the 2022-05-01 generic text counts only on a server whose phone-number routes answer. A gateway's
+        bare "Not Found", an HTML page or a wrong URL never means "absent".
+        """
         if error.status != 404 or error.kind != 'http' or not error.api_message:
             return False
-        if not _NOT_IN_SYSTEM.search(error.api_message):
-            return False
-        for mentioned in _NUMBER_IN_TEXT.findall(error.api_message):
-            try:
-                if normalize_server_number(mentioned) != phone_number:
-                    return False
-            except InvalidPhoneNumber:
-                continue
-        return True
+        if _NOT_IN_SYSTEM.search(error.api_message):
+            for mentioned in _NUMBER_IN_TEXT.findall(error.api_message):
+                try:
+                    if normalize_server_number(mentioned) != phone_number:
+                        return False
+                except InvalidPhoneNumber:
+                    continue
+            return True
+        return bool(_UNKNOWN_OBJECT.search(error.api_message)) and self._phone_number_routes_answer()
+
+    def _phone_number_routes_answer(self):
+        """One listing request per client, the first time it matters: does this server serve phone numbers?"""
+        with self._probe_lock:
+            if self._routes_known is None:
+                answer = self.transport.request('GET', self._path(), covering_all_time(()) + [('limit', 1)])
+                self._routes_known = answer.status == 200 and isinstance(answer.body, dict) and isinstance(
+                    answer.body.get('phone_numbers'), list)
+            return self._routes_known
 
     # -- the endpoints ----------------------------------------------------------------------------------------
 

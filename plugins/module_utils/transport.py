@@ -669,7 +669,7 @@ class Listing:
         cursors = False
         seen_tokens = {('page', 1)}
         seen_keys = set()
-        announced_count = announced_pages = None
+        announced_count = announced_pages = last_count = None
         while True:
             size = self._page_size
             if self._max_items is not None:
@@ -688,8 +688,9 @@ class Listing:
                 raise transport.error('GET', path, answer)
             self.pages_read += 1
             items, pager = self._page(answer)
-            count = last_count = _count_of(pager)
+            count = _count_of(pager)
             if count is not None:
+                last_count = count
                 announced_count = count if announced_count is None else max(announced_count, count)
                 self.count = announced_count
             pages = _count_of({'count': pager.get('pages')}) if isinstance(pager, dict) else None

@@ -428,10 +428,11 @@ def test_get_of_an_unknown_number_returns_none():
     assert harness.client.get(N1) is None
 
 
-def test_the_2022_05_01_generic_not_found_body_is_an_error_not_absent():
+def test_the_2022_05_01_generic_not_found_body_is_an_error_where_the_listing_does_not_answer():
     # That text is the same for an unknown route as for an unknown number (see the reference's notes), so it
-    # cannot prove the number is absent: only the API's "... is not in the system" answer does.
-    harness = Harness([response(404, raw=examples.NOT_FOUND_404_TEXT, content_type='text/html')])
+    # proves the number absent only on a server whose phone-number listing answers; here it does not.
+    harness = Harness([response(404, raw=examples.NOT_FOUND_404_TEXT, content_type='text/html'),
+                       response(404, raw=examples.NOT_FOUND_404_TEXT, content_type='text/html')])
     with pytest.raises(ApiError) as caught:
         harness.client.get(N1)
     assert (caught.value.status, caught.value.kind) == (404, 'http')

@@ -89,7 +89,7 @@ def test_next_as_a_numeric_string_is_followed():
 
 
 def test_last_page_with_next_null_and_next_url_ending_in_page_equals_stops():
-    body = {'phone_numbers': records(1, 2), 'pagination': dict(examples.PAGINATION_2022_08_01_LAST_PAGE)}
+    body = {'phone_numbers': records(1, 2), 'pagination': dict(examples.PAGINATION_2022_08_01_LAST_PAGE, count=2)}
     harness = Harness([response(200, body)])
     assert numbers(walk(harness)) == [number(1), number(2)]
     assert len(harness.sent) == 1
@@ -127,8 +127,8 @@ def test_published_2022_05_01_page_object_is_a_single_page():
 
 def test_2022_05_01_page_object_with_a_next_page_is_followed():
     first = copy.deepcopy(examples.LIST_2022_05_01_SINGLE_PAGE)
-    first['page'].update(next=2, pages=2, next_url=first['page']['next_url'] + '2')
-    last = {'phone_numbers': records(1), 'page': dict(examples.LIST_2022_05_01_SINGLE_PAGE['page'], page=2)}
+    first['page'].update(next=2, pages=2, count=6, next_url=first['page']['next_url'] + '2')
+    last = {'phone_numbers': records(1), 'page': dict(examples.LIST_2022_05_01_SINGLE_PAGE['page'], page=2, count=6)}
     harness = Harness([response(200, first), response(200, last)], api_version='2022-05-01')
     assert len(walk(harness)) == 6
     assert harness.sent[1].query == ALL_TIME + 'limit=500&page=2'

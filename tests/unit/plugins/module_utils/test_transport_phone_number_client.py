@@ -126,13 +126,37 @@ CONTRACT = 'Not Found - the requested phone number, +18885550100, is not in the 
     (not_found('Not Found - the requested phone number is not in the system'), True),
     (not_found(CONTRACT.replace('+18885550100', '+18885550101')), False),
     (not_found('Not Found'), False),
-    (not_found(examples.NOT_FOUND_404_TEXT), False),
     (not_found(None), False),
     (not_found(CONTRACT, status=410), False),
     (not_found(CONTRACT, kind='version'), False),
 ])
 def test_is_not_found_only_for_the_apis_own_answer_about_that_number(error, expected):
-    assert PhoneNumberClient.is_not_found(error, N1) is expected
+    harness = Harness([])  # no request: the 2022-08-01 text decides by itself
+    assert harness.client.is_not_found(error, N1) is expected
+
+
+GENERIC = examples.NOT_FOUND_404_TEXT
+
+
+def test_the_2022_05_01_generic_404_means_absent_once_the_phone_number_routes_answer():
+    listing = response(200, {'phone_numbers': [], 'page': {'count': 0, 'next': None}})
+    harness = Harness([response(404, raw=GENERIC, content_type='text/html'), listing,
+                       response(404, raw=GENERIC, content_type='text/html')], api_version='2022-05-01')
+    assert harness.client.get(N1) is None
+    assert harness.client.get(N2) is None
+    # One probe of the listing for the whole client, not one per number.
+    assert [s.method + ' ' + s.path for s in harness.sent] == [
+        'GET /sms/2022-05-01/phone_numbers/%2B18885550100', 'GET /sms/2022-05-01/phone_numbers',
+        'GET /sms/2022-05-01/phone_numbers/%2B18885550101']
+
+
+def test_the_generic_404_is_an_error_when_the_phone_number_routes_do_not_answer():
+    # A server (or a wrong URL) answering the generic text for every path: no number is "absent" there.
+    harness = Harness(handler=lambda sent: response(404, raw=GENERIC, content_type='text/html'),
+                      api_version='2022-05-01')
+    with pytest.raises(ApiError) as caught:
+        harness.client.delete(N1)
+    assert caught.value.status == 404
 
 
 @pytest.mark.parametrize('answer', [

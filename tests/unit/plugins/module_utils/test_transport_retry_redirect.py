@@ -147,7 +147,7 @@ def test_after_unreachable_after_unanswered_attempts_nothing_more_is_sent():
     with pytest.raises(ApiError) as caught:
         harness.transport.request('POST', PATH)
     assert caught.value.kind == 'unreachable'
-    assert 'not sent' in str(caught.value)
+    assert 'not attempted' in str(caught.value)
     assert '%d requests in a row got no answer' % UNREACHABLE_AFTER in str(caught.value)
     assert len(harness.sent) == UNREACHABLE_AFTER
 

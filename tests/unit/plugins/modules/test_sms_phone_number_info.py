@@ -182,7 +182,8 @@ def test_max_records_counts_only_returned_records(fake_client, base_args):
 
 def test_every_page_is_read_without_max_records(install_client, base_args):
     pages = [
-        dict(examples.LIST_2022_05_01_SINGLE_PAGE, page=dict(examples.LIST_2022_05_01_SINGLE_PAGE['page'], next=2)),
+        dict(examples.LIST_2022_05_01_SINGLE_PAGE,
+             page=dict(examples.LIST_2022_05_01_SINGLE_PAGE['page'], next=2, pages=2, count=6)),
         {'phone_numbers': [active(N1)], 'page': {'next': None}},
     ]
     install_client(HttpBackend([response(200, p) for p in pages]))
