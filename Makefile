@@ -103,7 +103,7 @@ sanity-oldest: $(VENV_OLDEST)/.installed
 # Integration tests build and install the collection themselves (tests/integration/conftest.py) and start
 # their own simulators; running them with a venv's Python tests that venv's ansible-core.
 integration-newest: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/simulator tests/integration tests/benchmark
+	$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/simulator tests/hostile tests/integration tests/benchmark
 integration-oldest: $(VENV_OLDEST)/.installed
 	$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/integration
 
