@@ -82,7 +82,7 @@ def test_read_redirected_to_another_origin_names_the_redirect_not_the_token(host
     run = hostile_ansible.module('sms_phone_number_info', {'phone_number': number})
     assert run.failed
     assert_clean_failure(run.result)
-    assert other_origin.requests(), 'the redirect was not followed at all'
+    # Following the redirect is allowed (reads may), sending the token along is not.
     assert not any(e['has_auth'] for e in other_origin.requests()), 'the token went to another origin'
     assert 'redirect' in run.result['msg'].lower(), (
         'the error after a redirect does not say there was one: %s' % run.result['msg'])
