@@ -63,7 +63,7 @@ def gzip_bomb():
         if not _BOMB:
             compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
             chunk = bytes(MIB)
-            parts = [compressor.compress(chunk) for _ in range(BOMB_SIZE // MIB)]
+            parts = [compressor.compress(chunk) for dummy in range(BOMB_SIZE // MIB)]
             parts.append(compressor.flush())
             _BOMB.append(b''.join(parts))
         return _BOMB[0]
@@ -448,7 +448,7 @@ def gunzip_size(data):
     """Decompressed size of gzip ``data``, counted in bounded chunks (for the server's own tests)."""
     total = 0
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        for _ in range(10 * BOMB_SIZE // MIB):
+        for dummy in range(10 * BOMB_SIZE // MIB):
             chunk = stream.read(MIB)
             if not chunk:
                 break

@@ -131,5 +131,5 @@ def test_close_and_hang_answer_nothing(server):
 
 def test_rate_limit_answers_429_beyond_the_limit(server):
     server.rate_limit = 3
-    statuses = [call(server, 'GET', PREFIX + '/count')[0] for _ in range(5)]
+    statuses = [call(server, 'GET', PREFIX + '/count')[0] for dummy in range(5)]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]

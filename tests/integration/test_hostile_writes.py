@@ -74,8 +74,7 @@ def test_redirected_delete_fails_and_names_the_redirect(hostile, other_origin, h
     assert hostile.active() == sorted(targets)
 
 
-def test_read_redirected_to_another_origin_names_the_redirect_not_the_token(hostile, other_origin,
-                                                                           hostile_ansible):
+def test_read_redirected_to_another_origin_names_the_redirect_not_the_token(hostile, other_origin, hostile_ansible):
     number = '+18885550320'
     target = '%s/moved/phone_number' % other_origin.url
     hostile.on('GET', number_path(number), action='redirect', status=302, location=target)
