@@ -32,7 +32,7 @@ CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
 def random_token(prefix='', length=40):
     """A token no output holds by chance: 8 characters of it are already a one-in-2e14 coincidence."""
     rng = random.SystemRandom()
-    return prefix + ''.join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))
+    return prefix + ''.join(rng.choice(string.ascii_letters + string.digits) for dummy in range(length))
 
 
 def token_forms(token):

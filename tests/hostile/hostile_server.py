@@ -19,7 +19,8 @@ request it matches (1-based), ``times`` to its first ``times`` matches. A rule a
 and a body (bytes, str, or anything else sent as JSON), with ``handler(request) -> Reply``, or with an action:
 
 - ``redirect``: ``status`` (default 302) and ``location``;
-- ``trickle``: headers, then the body one byte a second (``length`` bytes, default 60);
+- ``trickle``: headers, then the body one byte a second (``length`` bytes, default 60); with
+  ``part='headers'``, the first ``length`` bytes of the status line and headers come one a second;
 - ``gzip_bomb``: ``Content-Encoding: gzip`` of 200 MiB of zeros (about 200 KiB on the wire, built once);
 - ``huge``: a 100 MiB body announced by Content-Length and streamed lazily;
 - ``echo_token``: the token of the request's Authorization header, put by ``form`` (json, errors, errors_text,
@@ -63,7 +64,7 @@ def gzip_bomb():
         if not _BOMB:
             compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
             chunk = bytes(MIB)
-            parts = [compressor.compress(chunk) for _ in range(BOMB_SIZE // MIB)]
+            parts = [compressor.compress(chunk) for dummy in range(BOMB_SIZE // MIB)]
             parts.append(compressor.flush())
             _BOMB.append(b''.join(parts))
         return _BOMB[0]
@@ -402,16 +403,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
 
-    def _trickle(self, length=60, status=200):
+    def _trickle(self, length=60, status=200, part='body'):
+        """One byte a second: of the body after prompt headers, or (part='headers') of the status line and headers."""
         self.close_connection = True
-        self._head(status, {'Content-Type': 'application/json', 'Content-Length': str(length)})
         payload = (b'{"phone_numbers": []}' + b' ' * length)[:length]
+        if part == 'headers':
+            head = ('HTTP/1.1 %d OK\r\nContent-Type: application/json\r\nX-Padding: %s\r\nContent-Length: %d\r\n\r\n'
+                    % (status, '.' * length, len(payload))).encode('ascii')
+            slow, fast = head[:length], head[length:] + payload
+        else:
+            self._head(status, {'Content-Type': 'application/json', 'Content-Length': str(length)})
+            slow, fast = payload, b''
         try:
-            for index in range(length):
+            for index in range(len(slow)):
                 if self.hostile.wait(1.0):
                     return
-                self.wfile.write(payload[index:index + 1])
+                self.wfile.write(slow[index:index + 1])
                 self.wfile.flush()
+            self.wfile.write(fast)
         except OSError:
             return
 
@@ -448,7 +457,7 @@ def gunzip_size(data):
     """Decompressed size of gzip ``data``, counted in bounded chunks (for the server's own tests)."""
     total = 0
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        for _ in range(10 * BOMB_SIZE // MIB):
+        for dummy in range(10 * BOMB_SIZE // MIB):
             chunk = stream.read(MIB)
             if not chunk:
                 break

@@ -120,6 +120,13 @@ def test_trickle_sends_one_byte_a_second(server):
     assert len(body) == 3 and time.monotonic() - started >= 2.5
 
 
+def test_trickle_of_the_headers(server):
+    server.on('GET', r'.*', action='trickle', length=3, part='headers')
+    started = time.monotonic()
+    status, _headers, body = call(server, 'GET', '/slow')
+    assert status == 200 and len(body) == 3 and time.monotonic() - started >= 2.5
+
+
 def test_close_and_hang_answer_nothing(server):
     server.on('GET', r'/close', action='close')
     server.on('GET', r'/hang', action='hang', seconds=30)
@@ -131,5 +138,5 @@ def test_close_and_hang_answer_nothing(server):
 
 def test_rate_limit_answers_429_beyond_the_limit(server):
     server.rate_limit = 3
-    statuses = [call(server, 'GET', PREFIX + '/count')[0] for _ in range(5)]
+    statuses = [call(server, 'GET', PREFIX + '/count')[0] for dummy in range(5)]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]

@@ -24,9 +24,10 @@ def listing_requests(server):
     return server.requests('GET', LISTING)
 
 
-def test_trickling_server_cannot_hold_a_task_past_its_timeout(hostile, hostile_ansible):
+@pytest.mark.parametrize('part', ['body', 'headers'])
+def test_trickling_server_cannot_hold_a_task_past_its_timeout(hostile, hostile_ansible, part):
     timeout, attempts = 2, 2
-    hostile.on('GET', r'/phone_numbers', action='trickle', length=45)
+    hostile.on('GET', r'/phone_numbers', action='trickle', length=45, part=part)
     with Stopwatch(hostile) as watch:
         run = hostile_ansible.module('sms_phone_number_info', {'phone_number': '+18885550500', 'timeout': timeout,
                                                                'max_retries': attempts - 1})

@@ -93,3 +93,15 @@ def test_number_with_a_soft_deleted_and_an_active_record_is_deleted_by_state_abs
     assert hostile.requests('DELETE', r'/\+18885550100$'), 'the active number was not deleted: %s' % hostile.log
     assert run.result['deleted'] == [KEPT]
     assert KEPT not in hostile.active()
+
+
+@pytest.mark.parametrize('bad', ['../x', '', '+1888/555'], ids=['dot-dot', 'empty', 'slash'])
+def test_record_read_by_get_with_an_unusable_number_fails_before_any_write(hostile, hostile_ansible, bad):
+    hostile.on('GET', r'/phone_numbers/\+18885550100$', status=200, body={'phone_number': record(bad)})
+    run = hostile_ansible.module('sms_phone_number', {'phone_number': KEPT, 'state': 'absent'})
+    assert run.failed, 'a record whose number is %r was trusted: %s' % (bad, run.result)
+    assert_clean_failure(run.result)
+    assert not hostile.writes(), hostile.writes()
+    assert_paths_valid(hostile)
+    names = [bad] if bad else ['""', "''"]
+    assert any(name in run.result['msg'] for name in names), run.result['msg']

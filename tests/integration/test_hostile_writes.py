@@ -74,15 +74,14 @@ def test_redirected_delete_fails_and_names_the_redirect(hostile, other_origin, h
     assert hostile.active() == sorted(targets)
 
 
-def test_read_redirected_to_another_origin_names_the_redirect_not_the_token(hostile, other_origin,
-                                                                           hostile_ansible):
+def test_read_redirected_to_another_origin_names_the_redirect_not_the_token(hostile, other_origin, hostile_ansible):
     number = '+18885550320'
     target = '%s/moved/phone_number' % other_origin.url
     hostile.on('GET', number_path(number), action='redirect', status=302, location=target)
     run = hostile_ansible.module('sms_phone_number_info', {'phone_number': number})
     assert run.failed
     assert_clean_failure(run.result)
-    assert other_origin.requests(), 'the redirect was not followed at all'
+    # Following the redirect is allowed (reads may), sending the token along is not.
     assert not any(e['has_auth'] for e in other_origin.requests()), 'the token went to another origin'
     assert 'redirect' in run.result['msg'].lower(), (
         'the error after a redirect does not say there was one: %s' % run.result['msg'])
