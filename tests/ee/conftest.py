@@ -55,9 +55,9 @@ def podman_environment():
     return env
 
 
-def run(command, cwd=None, env=None, check=True):
+def run(command, cwd=None, env=None, check=True, timeout=120):
     """Run a command; return (rc, combined output), failing the test with the output when check and rc != 0."""
-    completed = subprocess.run([str(part) for part in command], cwd=cwd, env=env or podman_environment(),
+    completed = subprocess.run([str(part) for part in command], cwd=cwd, env=env or podman_environment(), timeout=timeout,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
     output = completed.stdout.decode('utf-8', errors='replace')
     if check:
@@ -98,7 +98,7 @@ def base_image():
     given = os.environ.get('INVOCA_EE_BASE_IMAGE')
     if given:
         return given
-    completed = subprocess.run([str(HERE / 'base_image.sh')], env=podman_environment(), stdout=subprocess.PIPE, check=False)
+    completed = subprocess.run([str(HERE / 'base_image.sh')], env=podman_environment(), stdout=subprocess.PIPE, check=False, timeout=900)
     assert completed.returncode == 0, 'tests/ee/base_image.sh failed (its messages are above)'
     return completed.stdout.decode().strip()
 
@@ -129,7 +129,8 @@ def ee_image(tmp_path_factory, base_image, collection_tarball):
     try:
         # Host network: the build's pip reaches PyPI the way the host does.
         run([BIN / 'ansible-builder', 'build', '--file', 'execution-environment.yml', '--context', 'context',
-             '--container-runtime', 'podman', '--extra-build-cli-args=--network=host', '--verbosity', '2'], cwd=workdir)
+             '--container-runtime', 'podman', '--extra-build-cli-args=--network=host', '--verbosity', '2'], cwd=workdir,
+            timeout=900)
         yield EE_IMAGE
     finally:
         remove_test_images()
@@ -221,6 +222,7 @@ def run_ee_job(tmp_path, ee_image):
             container_options=['--network=host'],
             quiet=True,
             ident=ident,
+            timeout=300,
         )
         return EeJob(runner, private_data_dir, ident)
 
