@@ -84,7 +84,7 @@ demo: $(COLLECTIONS)/.installed
 
 # -- make test ----------------------------------------------------------------------------------------------
 
-test: changelog-lint lint ansible-doc units sanity integration awx galaxy-import docs-test
+test: changelog-lint lint ansible-doc units sanity integration awx galaxy-import docs-test ee
 	@echo "make test: all checks passed"
 
 units: units-newest units-oldest
@@ -111,6 +111,12 @@ integration-oldest: $(VENV_OLDEST)/.installed
 # through ansible-builder, the credential-type playbook against a stand-in of AWX's API.
 awx: $(VENV_AWX)/.installed
 	$(VENV_AWX)/bin/python -m pytest -p no:cacheprovider -q tests/awx
+
+# The execution environment built for real (podman, as root; a local Debian base image) and a job run in it
+# through ansible-runner, as AWX runs one: tests/ee/run.sh.
+.PHONY: ee
+ee: $(VENV_AWX)/.installed
+	tests/ee/run.sh $(VENV_AWX)
 
 # ansible-lint offline, with this checkout visible as invoca.messaging through a throwaway collections path.
 lint: $(VENV)/.installed

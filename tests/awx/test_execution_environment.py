@@ -3,6 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """An execution environment with this collection: what ansible-builder makes of it, without a container engine.
 
+The image itself is built, and a job run in it, by tests/ee/ (``make ee``, which needs root and podman);
+these checks need neither and say quickly when the definition or the build context is wrong.
+
 * introspect: ansible-builder reads the installed collection's meta/execution-environment.yml and finds
   its Python requirement (requests) and no system package (so no bindep.txt is needed).
 * create: the example docs/examples/execution-environment.yml gives a complete build context.
