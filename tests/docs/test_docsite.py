@@ -198,7 +198,7 @@ def test_benchmark_page_has_the_results_tables(site):
 
 def test_simulator_page_documents_every_simulator_option():
     """docs/docsite/rst/simulator.rst stays true to the simulator: every command-line option is on the page."""
-    helptext = subprocess.run([sys.executable, str(REPO / 'tests' / 'simulator' / 'invoca_simulator.py'), '--help'],
+    helptext = subprocess.run([sys.executable, str(REPO / 'tests' / 'simulator' / 'invoca_simulator'), '--help'],
                               stdout=subprocess.PIPE, check=True).stdout.decode('utf-8')
     options = sorted(set(re.findall(r'(?<![\w-])(--[a-z][a-z0-9-]+)', helptext)) - {'--help'})
     page = (REPO / 'docs' / 'docsite' / 'rst' / 'simulator.rst').read_text(encoding='utf-8')

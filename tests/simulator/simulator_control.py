@@ -14,6 +14,7 @@ Used by pytest fixtures, the benchmark and the demo::
 and by humans::
 
     python tests/simulator/simulator_control.py state --url http://127.0.0.1:PORT
+    python tests/simulator/simulator_control.py stop --url http://127.0.0.1:PORT
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVER_SCRIPT = os.path.join(HERE, 'invoca_simulator.py')
+# The server is a package; running its directory runs its __main__.py.
+SERVER_SCRIPT = os.path.join(HERE, 'invoca_simulator')
 DEFAULT_TOKEN = 'sim-token'
 DEFAULT_VERSION = '2022-08-01'
+# The safety net of a harness-started simulator: it follows the process that started it, and ends after this
+# long at the latest, so a crashed test run leaves nothing behind. A simulator started by hand has neither.
+HARNESS_MAX_LIFETIME = 1800
 
 
 class SimulatorError(RuntimeError):
@@ -125,7 +130,11 @@ class Simulator:
     # ------------------------------------------------------------ lifetime
 
     def command(self, ready_file, token_file):
-        command = [self.python, SERVER_SCRIPT, '--ready-file', ready_file, '--parent-pid', str(os.getpid()), '--token-file', token_file]
+        command = [self.python, SERVER_SCRIPT, '--ready-file', ready_file, '--token-file', token_file]
+        if '--parent-pid' not in self.extra_args and 'parent_pid' not in self.options:
+            command += ['--parent-pid', str(os.getpid())]
+        if '--max-lifetime' not in self.extra_args and 'max_lifetime' not in self.options:
+            command += ['--max-lifetime', str(HARNESS_MAX_LIFETIME)]
         if '--port' not in self.extra_args and 'port' not in self.options:
             command += ['--port', '0']
         return command + _option_args(self.options) + self.extra_args
@@ -285,6 +294,31 @@ class Simulator:
             return self._control('POST', '/_sim/config', settings)
         return self._control('GET', '/_sim/config')
 
+    def messages(self, active=False):
+        """Every stored message (soft-deleted too unless active=True), in the order they were stored, with its
+        outcome and full delivery reports."""
+        return self._control('GET', '/_sim/messages' + ('?active=1' if active else ''))['messages']
+
+    def sent_to(self, recipient):
+        """The outbound messages stored for one destination number (soft-deleted too)."""
+        return [item for item in self.messages() if item['direction'] == 'out' and item['to'] == recipient]
+
+    def advance_clock(self, seconds):
+        """Move the simulated clock forward; due deliveries happen at once. Returns {now, settled, pending}."""
+        return self._control('POST', '/_sim/clock', {'advance_seconds': seconds})
+
+    def now(self):
+        """The simulated clock's current time."""
+        return self._control('GET', '/_sim/clock')['now']
+
+    def inbound(self, sender, recipient, text):
+        """Store a message received by one of the network's numbers (direction in)."""
+        return self._control('POST', '/_sim/inbound', {'from': sender, 'to': recipient, 'text': text})['message']
+
+    def info(self):
+        """pid, url, the parent pid watched (or None), max lifetime, pid file, watch-loop iterations so far."""
+        return self._control('GET', '/_sim/info')
+
 
 def _build_opener(ssl_context=None):
     # The control API is on loopback: never let an http_proxy variable route it elsewhere.
@@ -306,6 +340,21 @@ def control_request(url, method, path, payload=None, ssl_context=None, opener=No
         raise SimulatorError('cannot reach the simulator at %s: %s' % (url, exc.reason)) from exc
 
 
+def stop_simulator(url, ssl_context=None, timeout=30.0):
+    """Ask a running simulator to exit (POST /_sim/shutdown) and wait until it no longer answers."""
+    answer = control_request(url, 'POST', '/_sim/shutdown', {}, ssl_context=ssl_context)
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while time.monotonic() < deadline:
+        try:
+            control_request(url, 'GET', '/_sim/health', ssl_context=ssl_context, timeout=2.0)
+        except (SimulatorError, OSError):
+            return {'stopped': True, 'pid': answer.get('pid')}
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
+    raise SimulatorError('the simulator at %s was asked to stop but still answers after %.0f s' % (url, timeout))
+
+
 def _parse_value(text):
     try:
         return json.loads(text)
@@ -315,13 +364,16 @@ def _parse_value(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Inspect or drive a running Invoca SMS API simulator.')
-    parser.add_argument('command', choices=('health', 'state', 'log', 'writes', 'clear-log', 'reset', 'seed', 'config'))
+    parser.add_argument('command', choices=('health', 'state', 'messages', 'log', 'writes', 'clear-log', 'reset', 'seed', 'config',
+                                            'advance-clock', 'info', 'stop'))
     parser.add_argument('settings', nargs='*', help='for config: key=value pairs (values are JSON when they parse as JSON)')
     parser.add_argument('--url', default=os.environ.get('INVOCA_SIMULATOR_URL'), help='simulator base URL (default: $INVOCA_SIMULATOR_URL)')
     parser.add_argument('--ca', default=os.environ.get('INVOCA_SIMULATOR_CA'), help='CA certificate for an https simulator')
     parser.add_argument('--active', action='store_true', help='state: only records that are not soft-deleted')
     parser.add_argument('--count', type=int, help='seed: how many numbers')
     parser.add_argument('--start', help='seed: first number (default +15550000000)')
+    parser.add_argument('--seconds', type=float, help='advance-clock: simulated seconds to move forward')
+    parser.add_argument('--timeout', type=float, default=30.0, help='stop: how long to wait for the simulator to exit (default %(default)s)')
     args = parser.parse_args(argv)
     if not args.url:
         parser.error('--url is required (or set INVOCA_SIMULATOR_URL)')
@@ -331,6 +383,16 @@ def main(argv=None):
             result = control_request(args.url, 'GET', '/_sim/health', ssl_context=context)
         elif args.command == 'state':
             result = control_request(args.url, 'GET', '/_sim/state' + ('?active=1' if args.active else ''), ssl_context=context)
+        elif args.command == 'messages':
+            result = control_request(args.url, 'GET', '/_sim/messages' + ('?active=1' if args.active else ''), ssl_context=context)
+        elif args.command == 'advance-clock':
+            if args.seconds is None:
+                parser.error('advance-clock needs --seconds')
+            result = control_request(args.url, 'POST', '/_sim/clock', {'advance_seconds': args.seconds}, ssl_context=context)
+        elif args.command == 'info':
+            result = control_request(args.url, 'GET', '/_sim/info', ssl_context=context)
+        elif args.command == 'stop':
+            result = stop_simulator(args.url, ssl_context=context, timeout=args.timeout)
         elif args.command in ('log', 'writes'):
             result = control_request(args.url, 'GET', '/_sim/log', ssl_context=context)
             if args.command == 'writes':

@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 
 from simulator_control import Simulator, SimulatorError  # noqa: E402
 
-SERVER = os.path.join(HERE, 'invoca_simulator.py')
+SERVER = os.path.join(HERE, 'invoca_simulator')
 CONTROL = os.path.join(HERE, 'simulator_control.py')
 WRAPPER = os.path.join(HERE, 'with_simulator.py')
 V8 = '/sms/2022-08-01'
@@ -220,11 +220,11 @@ def test_exits_when_parent_pid_is_gone(reap):
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='uses /proc to see zombies')
-def test_default_parent_is_the_launching_process(tmp_path):
-    # A launcher starts the simulator without --parent-pid and exits at once: the simulator must follow it.
+def test_exit_with_parent_follows_the_launching_process(tmp_path):
+    # A launcher starts the simulator with --exit-with-parent and exits at once: the simulator must follow it.
     ready = tmp_path / 'ready.json'
     launcher = ('import os, subprocess, sys, time\n'
-                'subprocess.Popen([sys.executable, %r, "--port", "0", "--ready-file", %r],'
+                'subprocess.Popen([sys.executable, %r, "--port", "0", "--exit-with-parent", "--ready-file", %r],'
                 ' stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n'
                 'deadline = time.monotonic() + 30\n'
                 'while not os.path.exists(%r) and time.monotonic() < deadline:\n'
@@ -261,7 +261,7 @@ def test_invalid_version_message(sim):
 
 
 def test_unknown_path_under_valid_version(sim):
-    for path in (V8 + '/blah', V8 + '/phone_numbers/', V8 + '/phone_numbers/+18885550100/extra', V8 + '/', V5 + '/messages'):
+    for path in (V8 + '/blah', V8 + '/phone_numbers/', V8 + '/phone_numbers/+18885550100/extra', V8 + '/', V5 + '/messages/nothing'):
         assert get_json(sim, path) == (404, {'message': UNKNOWN_OBJECT}), path
 
 
@@ -665,7 +665,8 @@ def test_config_merge_and_validation(sim):
     config = sim.config()
     assert set(config) == {'latency_ms', 'pagination_key', 'pagination', 'count_endpoint', 'create_path', 'seed', 'error_rate',
                            'error_statuses', 'rate_limit_every', 'retry_after', 'fail_numbers', 'fail_status', 'malformed',
-                           'hang_seconds', 'redirect'}
+                           'hang_seconds', 'redirect', 'faults', 'message_outcomes', 'default_outcome', 'delivery_delay_seconds',
+                           'default_today_filter', 'send_page_size'}
     assert (config['error_statuses'], config['retry_after'], config['hang_seconds'], config['create_path']) == ([500, 502, 503], 1, 60, 'both')
     merged = sim.config(fail_numbers=[N1], malformed={'kind': 'empty', 'operations': ['get']})
     assert merged['fail_numbers'] == [N1] and merged['latency_ms'] == 0
