@@ -38,7 +38,7 @@ attributes:
 options:
   uuid:
     description:
-      - Get this one message, by the C(uuid) the API gave it (RV(invoca.messaging.sms_message#module:sent[].uuid)).
+      - Get this one message, by the C(uuid) the API gave it (as in C(sent[].uuid) of M(invoca.messaging.sms_message)).
       - Cannot be combined with O(phone_number), O(filters), O(sort), O(max_records), O(count_only=true) or
         O(usage=true).
     type: str
@@ -227,25 +227,19 @@ truncated:
   sample: false
 """
 
-import re
-
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import MessageClient, message_status
+from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+    InvalidMessageId,
+    MessageClient,
+    check_message_id,
+    delivery_status,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import InvalidPhoneNumber, normalize_phone_number
 from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, filter_params, sort_param, wants_deleted
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_PAGE_SIZE, ApiError
 
-_UUID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}')
 # The fields of a message that hold a phone number: a filter on them is normalised like the numbers themselves.
 NUMBER_FIELDS = ('from', 'to')
-
-
-def message_uuid(value):
-    """The uuid in lower case, or ValueError naming the value and the expected form."""
-    text = value.strip().lower() if isinstance(value, str) else value
-    if not isinstance(text, str) or not _UUID.fullmatch(text):
-        raise ValueError('uuid is %r: expected a message uuid such as 0536c12f-7399-4786-8682-bce652e75655' % (value,))
-    return text
 
 
 def message_query(filters, sort, include_deleted):
@@ -271,8 +265,42 @@ def message_query(filters, sort, include_deleted):
     return pairs
 
 
+# One message has one report per delivery attempt: a handful. Past this many, the summaries are returned as listed.
+MAX_DETAILED_REPORTS = 20
+
+
 def with_status(record):
-    return dict(record, status=message_status(record))
+    return dict(record, status=delivery_status(record))
+
+
+def detailed_reports(client, message_uuid):
+    """The delivery reports of one message, each completed with its own record (destination, carrier error)."""
+    reports = list(client.delivery_reports(message_uuid))
+    detailed = []
+    for index, report in enumerate(reports):
+        detail = None
+        if index < MAX_DETAILED_REPORTS and isinstance(report, dict) and isinstance(report.get('uuid'), str):
+            try:
+                detail = client.delivery_report(message_uuid, report['uuid'])
+            except InvalidMessageId:
+                detail = None
+        detailed.append(dict(report, **detail) if isinstance(report, dict) and isinstance(detail, dict) else report)
+    return detailed
+
+
+def count_messages(client, query, number):
+    """How many messages match: the total a one-record page announces (the API has no count endpoint)."""
+    if number is not None:
+        listing = client.by_number(number, query, max_records=1, page_size=1)
+    else:
+        listing = client.listing(query, max_records=1, page_size=1)
+    records = list(listing)
+    if listing.count is None:
+        if records:
+            raise ApiError('GET', 'messages', 'the listing has records but no pagination count, so they cannot be '
+                           'counted without reading them all; list them instead', status=200, kind='malformed')
+        return 0
+    return listing.count
 
 
 def main():
@@ -308,10 +336,10 @@ def main():
     if params['max_records'] is not None and params['max_records'] < 1:
         module.fail_json(msg='max_records must be 1 or more, got %d' % params['max_records'], **empty)
     try:
-        uuid = message_uuid(params['uuid']) if params['uuid'] is not None else None
+        uuid = check_message_id(params['uuid'].strip()) if params['uuid'] is not None else None
         number = normalize_phone_number(params['phone_number']) if params['phone_number'] is not None else None
         query = message_query(params['filters'], params['sort'], params['include_deleted'])
-    except (ValueError, InvalidQuery) as exc:
+    except (InvalidMessageId, InvalidPhoneNumber, InvalidQuery) as exc:
         module.fail_json(msg=str(exc), **empty)
     include_deleted = wants_deleted(params['filters'], params['include_deleted'])
 
@@ -322,7 +350,7 @@ def main():
             found = client.get(uuid)
             if found is not None:
                 result['messages'] = [with_status(found)]
-                result['delivery_reports'] = client.delivery_reports(uuid)
+                result['delivery_reports'] = detailed_reports(client, uuid)
             result['count'] = len(result['messages'])
             summary = ('message %s: %s' % (uuid, result['messages'][0]['status']) if found is not None
                        else 'message %s is not known to the API' % uuid)
@@ -331,11 +359,13 @@ def main():
             summary = ('usage of %s read' % number if result['usage'] is not None
                        else '%s is not known to the API: no usage' % number)
         elif params['count_only']:
-            result['count'] = client.count(query, phone_number=number)
+            result['count'] = count_messages(client, query, number)
             summary = '%d message(s) match' % result['count']
         else:
-            listing = client.listing(query, phone_number=number, max_records=params['max_records'],
-                                     page_size=params['limit'])
+            if number is not None:
+                listing = client.by_number(number, query, max_records=params['max_records'], page_size=params['limit'])
+            else:
+                listing = client.listing(query, max_records=params['max_records'], page_size=params['limit'])
             result['messages'] = [with_status(record) for record in listing
                                   if include_deleted or record.get('deleted_at') in (None, '')]
             result['count'] = len(result['messages'])
