@@ -429,3 +429,95 @@ class ExactlyOnceSender:
         last_error.detail += ('; the message was not found among the messages of %s after %d attempt(s), and is '
                               'not sent again' % (self.sender, attempts))
         return SendOutcome(recipient, 'unknown', error=last_error, attempts=attempts)
+
+
+# Poll intervals while waiting for delivery: quick at first (most messages settle within seconds), then every
+# POLL_CAP seconds. With wait_timeout T the number of rounds is at most polls_bound(T).
+POLL_FIRST = 1.0
+POLL_CAP = 10.0
+
+
+def poll_delays(timeout):
+    """The waits between rounds: 1, 2, 4, 8, 10, 10, ... seconds, adding up to at most ``timeout``."""
+    delays, total, delay = [], 0.0, POLL_FIRST
+    while total < timeout:
+        step = min(delay, timeout - total)
+        delays.append(step)
+        total += step
+        delay = min(delay * 2, POLL_CAP)
+    return delays
+
+
+def polls_bound(timeout):
+    """Rounds of polling at most, the first one included: one listing each (more pages past 500 messages)."""
+    return len(poll_delays(timeout)) + 1
+
+
+def delivery_entry(record, recipient=None):
+    """What the module reports about one message's delivery, from its record."""
+    return {
+        'uuid': record.get('uuid'),
+        'to': record.get('to') if isinstance(record.get('to'), str) else recipient,
+        'status': delivery_status(record),
+        'delivered_at': record.get('delivered_at'),
+        'failed_at': record.get('failed_at'),
+        'carrier_error_code': record.get('carrier_errorcode', record.get('carrier_error_code')),
+        'carrier_description': record.get('carrier_description'),
+    }
+
+
+def wait_for_delivery(client, sender, since, messages, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Poll until every message of ``messages`` ({uuid: recipient}) is delivered or failed, or ``timeout``.
+
+    Each round reads the sender's outgoing messages since ``since`` in one listing, not one GET per message.
+    A message whose listing record says nothing of delivery (the 2022-08-01 list documents neither delivered_at
+    nor failed_at), or that the listing does not show, is read by uuid instead. The carrier's error of a failed
+    message is in its delivery report, read once per failed message. Returns (entries by uuid, rounds).
+    """
+    entries = dict((uuid, {'uuid': uuid, 'to': to, 'status': 'pending', 'delivered_at': None, 'failed_at': None,
+                           'carrier_error_code': None, 'carrier_description': None})
+                   for uuid, to in messages.items())
+    rounds = 0
+    started = clock()
+    delays = poll_delays(timeout)
+    while True:
+        rounds += 1
+        waiting = set(uuid for uuid, entry in entries.items() if entry['status'] == 'pending')
+        listed = dict((record['uuid'], record) for record in client.outgoing(sender, since)
+                      if record['uuid'] in waiting)
+        for uuid in waiting:
+            record = listed.get(uuid)
+            if record is None or not any(key in record for key in ('delivered_at', 'failed_at')):
+                record = client.get(uuid) or record
+            if record is None:
+                continue
+            entry = delivery_entry(record, messages[uuid])
+            if entry['status'] == 'failed' and entry['carrier_error_code'] is None:
+                entry.update(_carrier_error(client, record))
+            entries[uuid] = entry
+        if all(entry['status'] != 'pending' for entry in entries.values()) or not delays:
+            return entries, rounds
+        delay = delays.pop(0)
+        if clock() - started + delay > timeout + POLL_FIRST:
+            return entries, rounds
+        sleep(delay)
+
+
+def _carrier_error(client, record):
+    """carrier_error_code and carrier_description from the newest delivery report of a failed message."""
+    reports = [report for report in record.get('delivery_reports') or [] if isinstance(report, dict)]
+    if not reports:
+        try:
+            reports = list(client.delivery_reports(record['uuid'], max_records=MAX_PAGE_SIZE))
+        except ApiError:
+            return {}
+    for report in reversed(reports):
+        if report.get('carrier_errorcode') is None and isinstance(report.get('uuid'), str):
+            try:
+                report = client.delivery_report(record['uuid'], report['uuid']) or report
+            except (ApiError, InvalidMessageId):
+                continue
+        if report.get('carrier_errorcode') is not None:
+            return {'carrier_error_code': report.get('carrier_errorcode'),
+                    'carrier_description': report.get('carrier_description')}
+    return {}
