@@ -40,17 +40,17 @@ PAGE_SIZE = 500
 _MESSAGE_SOURCE = (REPO / 'plugins' / 'modules' / 'sms_message.py')
 
 
-def _module_default(name, fallback):
-    """A default of sms_message's argument spec, read from its source so the report names the one in force."""
+def _module_constant(name, fallback):
+    """A constant of sms_message, read from its source so that the report names the one in force."""
     try:
         source = _MESSAGE_SOURCE.read_text(encoding='utf-8')
     except OSError:
         return fallback
-    found = re.search(r"\b%s=dict\([^)]*default=(\d+)" % re.escape(name), source)
+    found = re.search(r"^%s = (\d+)" % re.escape(name), source, re.MULTILINE)
     return int(found.group(1)) if found else fallback
 
 
-CURRENT_CONCURRENCY = _module_default('concurrency', 4)
+CURRENT_CONCURRENCY = _module_constant('DEFAULT_CONCURRENCY', 4)
 
 
 def log(message):
