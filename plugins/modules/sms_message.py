@@ -81,8 +81,9 @@ options:
       - Wait until every message sent is delivered (to the carrier) or has failed, up to O(wait_timeout).
       - The task fails if a message failed or is still pending at the end; RV(delivery) says which.
       - Polls with one listing of the sender's recent messages per round (one more page per 500 messages), after
-        1, 2, 4, 8, then every 10 seconds; so at most 5 + (O(wait_timeout) - 15) / 10 rounds, 33 rounds for the
-        default. Messages whose listing record does not carry delivered_at or failed_at are read one by one.
+        1, 2, 4, 8, then every 10 seconds; so at most 5 + (O(wait_timeout) - 15) / 10 rounds (rounded up), 34
+        for the default, however many messages there are. Messages whose listing record carries neither
+        C(delivered_at) nor C(failed_at) are read one by one.
     type: bool
     default: false
   wait_timeout:

@@ -83,7 +83,7 @@ def test_check_mode_sends_nothing_and_says_who_would_get_it(ansible, network):
     ({'to_numbers': ['+1555', R1]}, "'+1555' is not a valid E.164 number"),
     ({'to_numbers': [R1, R2, R3], 'max_recipients': 2}, 'more than max_recipients (2)'),
     ({'text': 'x' * 161, 'max_segments': 1}, 'takes 2 SMS segments in GSM-7'),
-    ({'text': u'\u00e7a marche \U0001F680' * 5, 'max_segments': 1}, 'in UCS-2'),
+    ({'text': u'\u00e7a marche \U0001F680' * 6, 'max_segments': 1}, 'takes 2 SMS segments in UCS-2'),
     ({'concurrency': 0}, 'concurrency must be between 1 and 64'),
     ({'from_number': 'sender'}, "from_number: phone number 'sender'"),
 ])
