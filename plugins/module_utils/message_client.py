@@ -120,8 +120,7 @@ class _TolerantListing:
 
     def __iter__(self):
         try:
-            for item in self._listing:
-                yield item
+            yield from self._listing
         except ApiError as exc:
             if exc.status == 404 and exc.kind == 'http' and exc.api_message and _NO_MESSAGES.search(exc.api_message):
                 self.empty = True

@@ -53,7 +53,7 @@ class FakeMessages:
         self.behaviour = {}
         self.sends = []
         self.deleted = []
-        self.lookup_error = None
+        self.lookup_fails = False
 
     def __call__(self, transport):
         return self
@@ -79,8 +79,8 @@ class FakeMessages:
         return self.stored[-1] if self.stored else None
 
     def outgoing(self, sender, since):
-        if self.lookup_error and self.sends:
-            raise self.lookup_error
+        if self.lookup_fails and self.sends:
+            raise ApiError('GET', '/sms/2022-08-01/messages', 'Internal Server Error', status=500)
         return [item for item in self.stored if item['from'] == sender and item['created_at'] >= since]
 
     def get(self, uuid):
@@ -164,7 +164,7 @@ def test_lost_answer_is_found_and_counted_once(api):
 
 def test_lost_answer_with_failing_lookup_is_unknown_and_not_resent(api):
     api.behaviour = {N1: 'lost'}
-    api.lookup_error = ApiError('GET', '/sms/2022-08-01/messages', 'Internal Server Error', status=500)
+    api.lookup_fails = True
     outcome = run(sms_message.main, args(to=[N1]))
     assert outcome.failed and outcome['changed'] is False and outcome['sent'] == []
     assert [(f['to'], f['outcome'], f['status']) for f in outcome['failures']] == [(N1, 'unknown', None)]
