@@ -94,7 +94,7 @@ options:
       - Include soft-deleted messages (those with C(deleted_at) set).
       - When V(false), the request filters with C(deleted_at[empty]) and soft-deleted records are dropped from
         the answer, unless O(filters) has a C(deleted_at) condition, which then decides alone.
-      - With O(uuid), a soft-deleted message is returned all the same: it was asked for by name.
+      - With O(uuid), a soft-deleted message is returned all the same, as it was asked for by name.
     type: bool
     default: false
 notes:

@@ -660,8 +660,7 @@ def _all_measurements(results):
         yield cell['list']
     for item in results.get('sweep') or []:
         yield item['m']
-    for measurement in bench_messages.measurements(results.get('messages')):
-        yield measurement
+    yield from bench_messages.measurements(results.get('messages'))
 
 
 if __name__ == '__main__':
