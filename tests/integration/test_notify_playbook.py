@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from conftest import REPO
 
 PLAYBOOK = str(REPO / 'docs' / 'examples' / 'awx_project' / 'notify_end_of_job.yml')
@@ -43,3 +45,16 @@ def test_missing_variables_fail_before_any_request(ansible, sim):
     run = ansible.playbook(PLAYBOOK, dict(AWX_VARS, sms_notify_to=ON_CALL), expect_rc=2)
     assert 'Set sms_notify_from' in run.task('Check that a sender and recipients were given')['msg']
     assert sim.log() == []
+
+
+@pytest.mark.xfail(strict=True, reason='sms_message measures dedupe_window back from the clock of the machine running '
+                   'it, but compares with the timestamps of the server, and the simulator\'s clock starts at 2024-01-01: '
+                   'every earlier message looks older than the window. Known, reported to the sms_message engineer.')
+def test_a_relaunch_within_the_dedupe_window_texts_nobody_again(ansible, sim):
+    sim.seed(phone_numbers=[SENDER])
+    extra = dict(AWX_VARS, sms_notify_from=SENDER, sms_notify_to=ON_CALL)
+    ansible.playbook(PLAYBOOK, extra, expect_rc=0)
+    rerun = ansible.playbook(PLAYBOOK, extra, expect_rc=0)
+    assert Counter(outbound(sim)) == Counter({(number, 'Deploy #42 has ended.'): 1 for number in ON_CALL_E164})
+    result = rerun.task('Send the notification, once per recipient')
+    assert sorted(result['skipped_recipients']) == ON_CALL_E164 and result['sent'] == []
