@@ -98,7 +98,8 @@ options:
         RV(skipped_recipients).
       - The window is measured back from the clock of the machine running the module; it relies on that clock
         and the API's agreeing.
-      - V(0) turns it off.
+      - V(0) turns it off. With O(api_version=2022-05-01), whose message records carry no text, nothing is
+        skipped.
     type: int
     default: 0
   state:

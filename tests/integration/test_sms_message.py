@@ -128,6 +128,18 @@ def test_applied_but_unanswered_send_is_found_not_resent(ansible, network, kind)
     assert len(sends(network)) == 3
 
 
+def test_lost_answer_on_the_2022_05_01_api_is_found_by_recipient(ansible, network):
+    # Its records carry no text and say "outbound": the look-up matches on sender, direction and recipient.
+    network.config(faults=[{'kind': 'lost_answer', 'operations': ['send'], 'every': 1}])
+    result = send(ansible, to=[R1, R2], api_version='2022-05-01', expect_rc=0).result
+    assert sorted(entry['to'] for entry in result['sent']) == [R1, R2]
+    assert sorted(item['to'] for item in outbound(network)) == [R1, R2]
+    assert len([entry for entry in network.log() if entry['method'] == 'POST']) == 2
+    lookups = [entry for entry in network.log() if entry['method'] == 'GET' and entry['path'].startswith(
+        '/sms/2022-05-01/messages')]
+    assert lookups and all(entry['params'].get('direction[eq]') == ['outbound'] for entry in lookups)
+
+
 def test_unapplied_5xx_is_resent_once_proven_absent(ansible, network):
     network.config(faults=[{'kind': 'error', 'status': 503, 'operations': ['send'], 'count': 1}])
     result = send(ansible, to=[R1], expect_rc=0).result
