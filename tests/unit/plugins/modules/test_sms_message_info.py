@@ -16,6 +16,9 @@ import json
 
 import pytest
 
+# The simulator's texts are the API's (tests/simulator/README.md): the scripted answers below must use the same ones.
+from ansible_collections.invoca.messaging.tests.simulator.invoca_simulator import common as simulator
+
 from ansible_collections.invoca.messaging.plugins.modules import sms_message_info
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, TOKEN, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
@@ -24,8 +27,9 @@ MESSAGES = '/sms/2022-08-01/messages'
 UUID = '0536c12f-7399-4786-8682-bce652e75655'
 REPORT = '1aef6c85-10bc-4de8-8002-02e8d5b2235f'
 ALL_TIME = 'created_at[gte]=1970-01-01T00:00:00.000Z'
-NO_MESSAGE = {'message': 'Not Found - Could not find any messages for the requested uuid'}
-NO_MESSAGES_FOR_NUMBER = {'message': 'Not Found - Could not find any messages for the requested phone number'}
+NO_MESSAGE = {'message': simulator.MSG_NO_MESSAGE_FOR_UUID}
+NO_MESSAGES_FOR_NUMBER = {'message': simulator.MSG_NO_MESSAGES_FOR_NUMBER}
+NUMBER_NOT_IN_SYSTEM = {'message': simulator.MSG_NUMBER_NOT_FOUND.format(N1)}
 GATEWAY_404 = {'message': 'Not Found'}
 RESERVED_KEYS = {'failed', 'results', 'skipped', 'invocation', 'changed', 'msg', 'diff'}
 RESULT_KEYS = {'messages', 'delivery_reports', 'usage', 'count', 'truncated'}
@@ -202,8 +206,7 @@ def test_usage_of_a_number(install_client, base_args):
 
 
 def test_usage_of_a_number_the_api_does_not_know_is_null(install_client, base_args):
-    install_client(HttpBackend([response(404, {'message': 'Not Found - the requested phone number, +18885550100, '
-                                                          'is not in the system'})]))
+    install_client(HttpBackend([response(404, NUMBER_NOT_IN_SYSTEM)]))
     result = main_with(dict(base_args, phone_number=N1, usage=True))
     assert not result.failed and result['usage'] is None
 
