@@ -203,6 +203,6 @@ def report_section(results, baseline, secs, times, check, table):
               'the delivery report of each failed message (%d here), which alone holds the carrier\'s error code. When '
               'everything settles, the first round sees it (2 rounds allowed). Otherwise rounds follow the schedule of '
               'pauses 1, 2, 4, 8, 10, 10 ... seconds until wait_timeout: %d rounds for %d s, whatever N is up to 500; '
-              'sms_message documents at most 5 + (wait_timeout - 15) / 10 rounds.' % (
+              'sms_message documents at most 5 + (wait_timeout - 15) / 10 rounds, rounded up.' % (
                   WAIT_FAILED, poll_schedule_bound(WAIT_TIMEOUT), WAIT_TIMEOUT)]
     return lines
