@@ -127,11 +127,11 @@ lint: $(VENV)/.installed
 	$(abspath $(VENV))/bin/ansible-lint --profile production --offline
 
 ansible-doc: $(COLLECTIONS)/.installed
-	for module in sms_phone_number sms_phone_number_info; do \
+	for module in sms_phone_number sms_phone_number_info sms_message sms_message_info; do \
 		ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" $(VENV)/bin/ansible-doc invoca.messaging.$$module > /dev/null \
 			|| exit 1; \
 	done
-	@echo "ansible-doc: both modules render"
+	@echo "ansible-doc: all four modules render"
 
 changelog-lint: $(VENV)/.installed
 	$(VENV)/bin/antsibull-changelog lint

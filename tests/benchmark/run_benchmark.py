@@ -7,7 +7,9 @@
 Measures, side by side, (a) a loop of ansible.builtin.uri tasks, (b) a loop of the single-number
 sms_phone_number task and (c) the list form (one task), on a first run (all creates) and a rerun (nothing to do),
 at 0 and 50 ms of simulated latency; the info module listing 10,000 numbers against a bare requests loop; and the
-two defaults the project has to choose (LISTING_THRESHOLD and concurrency). See README.md next to this file.
+two defaults the project has to choose (LISTING_THRESHOLD and concurrency); and sending 1,000 messages with
+sms_message against a `uri` loop, and the polls that waiting for delivery costs (bench_messages.py). See README.md
+next to this file.
 
     .venv/bin/python tests/benchmark/run_benchmark.py            # full run, several minutes
     .venv/bin/python tests/benchmark/run_benchmark.py --quick    # N=100 only, loops at 0 ms only
@@ -25,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_messages
 from bare_listing import bare_listing
 from benchmark_harness import (  # pylint: disable=wrong-import-order
     HERE,
@@ -45,7 +48,7 @@ METHODS = (
 )
 LABELS = dict((key, label) for key, label, dummy in METHODS)
 RUNS = (('first', 'first run (all creates)'), ('rerun', 'rerun (nothing to do)'))
-SECTIONS = ('compare', 'info', 'threshold', 'concurrency')
+SECTIONS = ('compare', 'info', 'threshold', 'concurrency', 'messages')
 
 # Defaults the plugin ships today, read from its source so that the report always names the ones in force.
 _RECONCILE_SOURCE = (REPO / 'plugins' / 'module_utils' / 'reconcile.py').read_text(encoding='utf-8')
@@ -535,7 +538,7 @@ def concurrency_section(results, baseline):
     return '\n'.join(text)
 
 
-def report(info, args_line, duration, baselines, rows=None, listing=None, cells=None, sweep=None):
+def report(info, args_line, duration, baselines, rows=None, listing=None, cells=None, sweep=None, messages=None):
     """The Markdown report. ``baselines``: start-up baseline in seconds, one for all or a dict by section."""
     if not isinstance(baselines, dict):
         baselines = dict((section, baselines) for section in SECTIONS)
@@ -574,6 +577,8 @@ def report(info, args_line, duration, baselines, rows=None, listing=None, cells=
     if sweep:
         parts += ['', '## concurrency: first run of {:,} creates at {:d} ms'.format(sweep[0]['n'], sweep[0]['latency']), '',
                   concurrency_section(sweep, baselines['concurrency'])]
+    if messages:
+        parts += [''] + bench_messages.report_section(messages, baselines['messages'], secs, times, check, table)
     return '\n'.join(parts) + '\n'
 
 
@@ -594,6 +599,7 @@ def plan(args):
         'sweep_n': 100 if quick else 1000,
         'sweep_levels': [1, 4, 8, 16, 32],
         'baseline_repeats': 1 if quick else 3,
+        'message_n': 100 if quick else bench_messages.TARGET_N,
     }
 
 
@@ -629,6 +635,8 @@ def main(argv=None):
                 elif section == 'threshold':
                     results['cells'] = threshold_study(bench, settings['networks'], settings['threshold_sizes'], settings['latencies'],
                                                        repeats=settings['repeats'])
+                elif section == 'messages':
+                    results['messages'] = bench_messages.run(bench, n=settings['message_n'])
                 else:
                     results['sweep'] = concurrency_sweep(bench, settings['sweep_n'], 50, settings['sweep_levels'])
     args_line = 'run_benchmark.py ' + ' '.join(argv if argv is not None else sys.argv[1:])
@@ -653,6 +661,7 @@ def _all_measurements(results):
         yield cell['list']
     for item in results.get('sweep') or []:
         yield item['m']
+    yield from bench_messages.measurements(results.get('messages'))
 
 
 if __name__ == '__main__':

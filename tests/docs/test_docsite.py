@@ -32,8 +32,8 @@ sys.path.insert(0, str(HERE))
 
 import build_docsite  # noqa: E402  pylint: disable=wrong-import-position
 
-MODULES = ('sms_phone_number', 'sms_phone_number_info')
-GUIDES = ('getting_started', 'awx_guide', 'simulator', 'benchmark')
+MODULES = ('sms_phone_number', 'sms_phone_number_info', 'sms_message', 'sms_message_info')
+GUIDES = ('getting_started', 'awx_guide', 'notify_guide', 'simulator', 'benchmark')
 
 
 # ------------------------------------------------------------------------------------------------ helpers

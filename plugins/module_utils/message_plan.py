@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Who a send goes to: segment counting, the recipient list, and the dedupe of recent identical messages.
+
+Pure functions, no requests and no Ansible, so check mode and a real run plan alike.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections import namedtuple
+
+# GSM 03.38: the basic set (one septet each) and the extension set (escape + one septet, so two).
+GSM7_BASIC = frozenset(u'@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5\u0394_\u03a6\u0393'
+                       u'\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\u00c6\u00e6\u00df\u00c9 !"#\u00a4%&\'()*+,-./'
+                       u'0123456789:;<=>?\u00a1ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7\u00bf'
+                       u'abcdefghijklmnopqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0')
+GSM7_EXTENSION = frozenset(u'\f^{}\\[~]|\u20ac')
+
+SendPlan = namedtuple('SendPlan', ['send', 'skipped'])
+SendPlan.__doc__ = """Recipients to send to, and recipients skipped because they already received the text."""
+
+
+def segment_count(text):
+    """(segments, encoding) of an SMS text as a carrier splits it.
+
+    GSM-7 when every character is in the GSM 03.38 set: 160 septets in one segment, else 153 per segment (an
+    extension character takes two septets and is never split). Otherwise UCS-2: 70 UTF-16 code units in one
+    segment, else 67 per segment (a character outside the BMP takes two and is never split).
+    """
+    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+        sizes = [2 if char in GSM7_EXTENSION else 1 for char in text]
+        single, multi, encoding = 160, 153, 'GSM-7'
+    else:
+        sizes = [2 if ord(char) > 0xFFFF else 1 for char in text]
+        single, multi, encoding = 70, 67, 'UCS-2'
+    if sum(sizes) <= single:
+        return (1 if sizes else 0), encoding
+    segments, used = 1, 0
+    for size in sizes:
+        if used + size > multi:
+            segments += 1
+            used = 0
+        used += size
+    return segments, encoding
+
+
+def already_received(records, sender, text, since):
+    """Recipients of ``records`` that got ``text`` from ``sender`` at or after ``since`` (a datetime).
+
+    ``records`` are message records with ``created_at`` already parsed into ``created`` (a datetime or None);
+    a record whose time cannot be read does not count, so an unreadable answer never suppresses a send by
+    itself. A soft-deleted message was still received, so it counts.
+    """
+    recipients = set()
+    for record, created in records:
+        if record.get('from') != sender or record.get('text') != text:
+            continue
+        if created is None or created < since:
+            continue
+        if isinstance(record.get('to'), str):
+            recipients.add(record['to'])
+    return recipients
+
+
+def plan_send(recipients, received):
+    """A SendPlan: ``recipients`` (E.164, no repeats, in order) minus those in ``received``."""
+    return SendPlan(send=[number for number in recipients if number not in received],
+                    skipped=[number for number in recipients if number in received])

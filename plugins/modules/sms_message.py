@@ -1,0 +1,495 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: sms_message
+short_description: Send an SMS message from an Invoca number to a list of recipients, exactly once
+version_added: 1.1.0
+description:
+  - Sends one text from one SMS number of an Invoca network to one or more recipients, through the Invoca SMS
+    Messaging API, and optionally waits until each message is delivered or has failed.
+  - Checks every option, and that O(from_number) is an active number of the network, before anything is sent.
+  - One request per recipient, O(concurrency) at a time. A failure for one recipient does not stop the others;
+    the task fails at the end, listing every failure, and what was sent is always in the result.
+  - B(Exactly once.) Sending is not idempotent, and the API has no idempotency key. A send is retried only when
+    it cannot have reached the API (a refused connection, or HTTP 429). After any other failure (no answer, a
+    lost answer, HTTP 5xx, an unreadable answer) the module reads the outgoing messages of O(from_number) created
+    since just before the task, looking for a new message to that recipient with that text. Found, it counts as
+    sent; proven absent (looked for twice, a couple of seconds apart, because the API stores messages
+    asynchronously and answers a send with 202), it is sent again, at most twice; if it cannot be looked up, the
+    recipient is reported with RV(failures[].outcome=unknown) and never sent again.
+  - A message the API stores more than a few seconds after it failed to answer can still be sent twice; another
+    client sending the same text from the same number to the same recipient during the task could make a lost
+    message look sent. Both are limits of an API without idempotency keys.
+  - O(dedupe_window) skips recipients that already received the same text from the same number recently, so a
+    rerun of a notification play does not notify twice.
+  - O(state=absent) soft-deletes one message by O(uuid).
+author:
+  - Invoca Messaging Collection Maintainers (@invoca)
+extends_documentation_fragment:
+  - invoca.messaging.api
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Nothing is sent or deleted. The options and O(from_number) are checked, the O(dedupe_window) lookup
+      runs, and RV(would_send) lists who would get the message; C(changed) is true when anyone would.
+  diff_mode:
+    support: none
+options:
+  from_number:
+    description:
+      - The sending number, in E.164 form such as V(+18885550100). It must be an active SMS number of the network.
+      - Required with O(state=present).
+    type: str
+  to_numbers:
+    description:
+      - The recipients, in E.164 form. Spaces, dashes, dots and parentheses are ignored; repeats (after
+        normalisation) get one message.
+      - Every member is checked before anything is sent. Required with O(state=present).
+    type: list
+    elements: str
+    aliases: [to]
+  text:
+    description:
+      - The message. Must not be empty or only white space. Required with O(state=present).
+    type: str
+  max_recipients:
+    description:
+      - Refuse, before sending anything, a task with more recipients than this (after removing repeats).
+    type: int
+    default: 100
+  max_segments:
+    description:
+      - Refuse, before sending anything, a text longer than this many SMS segments. A segment holds 160
+        characters of the GSM 7-bit alphabet (153 when the text needs several), or 70 other characters (67).
+    type: int
+    default: 10
+  concurrency:
+    description:
+      - Sends (and look-ups after an ambiguous failure) in flight at once, between 1 and 64.
+    type: int
+    default: 4
+  wait:
+    description:
+      - Wait until every message sent is delivered (to the carrier) or has failed, up to O(wait_timeout).
+      - The task fails if a message failed or is still pending at the end; RV(delivery) says which.
+      - Polls with one listing of the sender's recent messages per round (one more page per 500 messages), after
+        1, 2, 4, 8, then every 10 seconds; so at most 5 + (O(wait_timeout) - 15) / 10 rounds (rounded up), 34
+        for the default, however many messages there are. Messages whose listing record carries neither
+        C(delivered_at) nor C(failed_at) are read one by one.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait for delivery with O(wait=true).
+    type: int
+    default: 300
+  dedupe_window:
+    description:
+      - Seconds. When above 0, a recipient that already received the same text from O(from_number) within this
+        many seconds (read from the API, soft-deleted messages included) is skipped and listed in
+        RV(skipped_recipients).
+      - The window is measured back from the clock of the machine running the module; it relies on that clock
+        and the API's agreeing.
+      - V(0) turns it off. With O(api_version=2022-05-01), whose message records carry no text, nothing is
+        skipped.
+    type: int
+    default: 0
+  state:
+    description:
+      - V(present) sends the message. V(absent) soft-deletes the message O(uuid).
+    type: str
+    choices: [present, absent]
+    default: present
+  uuid:
+    description:
+      - The message to delete, with O(state=absent).
+    type: str
+notes:
+  - Sending a message costs money and reaches a person; use check mode to see who would get it.
+seealso:
+  - module: invoca.messaging.sms_message_info
+  - module: invoca.messaging.sms_phone_number
+"""
+
+EXAMPLES = r"""
+- name: Tell the on-call team the deploy finished
+  invoca.messaging.sms_message:
+    from_number: "+18885550100"
+    to: ["+15551230001", "+1 555 123 0002"]
+    text: "Deploy of {{ app_version }} finished"
+    dedupe_window: 3600
+
+- name: Send and wait until the carrier has it
+  invoca.messaging.sms_message:
+    from_number: "+18885550100"
+    to_numbers: "{{ customer_numbers }}"
+    text: Your number is live.
+    wait: true
+    wait_timeout: 120
+  register: notified
+
+- name: Delete a message
+  invoca.messaging.sms_message:
+    state: absent
+    uuid: "{{ notified.sent[0].uuid }}"
+"""
+
+RETURN = r"""
+msg:
+  description: A one-line summary of what the task did.
+  returned: always
+  type: str
+  sample: "sent 2 message(s) from +18885550100; 1 recipient(s) skipped (already received within 3600 s)"
+sent:
+  description: One entry per recipient that was sent the message in this run (in check mode, none).
+  returned: with O(state=present)
+  type: list
+  elements: dict
+  contains:
+    to:
+      description: The recipient, in E.164.
+      type: str
+    uuid:
+      description: The message's identifier.
+      type: str
+    created_at:
+      description: When the API stored it.
+      type: str
+  sample: [{"to": "+15551230001", "uuid": "7b1f0c1e-5d2a-4c55-9a43-0e5f3c1b9a01", "created_at": "2026-01-01T10:00:00.000Z"}]
+would_send:
+  description: The recipients a real run would send to.
+  returned: in check mode, with O(state=present)
+  type: list
+  elements: str
+  sample: ["+15551230001"]
+skipped_recipients:
+  description: Recipients not sent to because they received the same text within O(dedupe_window).
+  returned: with O(state=present)
+  type: list
+  elements: str
+  sample: []
+failures:
+  description:
+    - One entry per recipient that was not (or not provably) sent the message. Empty when all went well.
+  returned: with O(state=present)
+  type: list
+  elements: dict
+  contains:
+    to:
+      description: The recipient.
+      type: str
+    status:
+      description: The HTTP status of the last answer, or V(null) when there was none.
+      type: int
+    outcome:
+      description:
+        - V(failed) when the message was not sent (the API refused it, or it was never attempted).
+        - V(unknown) when it may have been sent; it was not sent again, so check before sending by hand.
+      type: str
+      choices: [failed, unknown]
+    message:
+      description: What went wrong.
+      type: str
+  sample: [{"to": "+15551230002", "status": 500, "outcome": "unknown", "message": "POST /sms/2022-08-01/messages ..."}]
+delivery:
+  description: With O(wait=true), the delivery state of every message sent, in the order of RV(sent).
+  returned: when O(wait=true) and not in check mode
+  type: list
+  elements: dict
+  contains:
+    uuid:
+      description: The message.
+      type: str
+    to:
+      description: The recipient.
+      type: str
+    status:
+      description: V(delivered) (to the carrier), V(failed), or V(pending) when O(wait_timeout) passed first.
+      type: str
+      choices: [delivered, failed, pending]
+    delivered_at:
+      description: When it was delivered, or V(null).
+      type: str
+    failed_at:
+      description: When it failed, or V(null).
+      type: str
+    carrier_error_code:
+      description: The carrier's error code of a failed message, or V(null).
+      type: raw
+    carrier_description:
+      description: The carrier's description of a failed message, or V(null).
+      type: str
+  sample: [{"uuid": "7b1f0c1e-5d2a-4c55-9a43-0e5f3c1b9a01", "to": "+15551230001", "status": "delivered",
+            "delivered_at": "2026-01-01T10:00:02.000Z", "failed_at": null, "carrier_error_code": null,
+            "carrier_description": null}]
+delivery_polls:
+  description: How many rounds of polling the wait took.
+  returned: when O(wait=true) and not in check mode
+  type: int
+  sample: 2
+message:
+  description: With O(state=absent), the message's record as the API answered; V(null) when it does not exist.
+  returned: with O(state=absent)
+  type: dict
+  sample: {"uuid": "7b1f0c1e-5d2a-4c55-9a43-0e5f3c1b9a01", "deleted_at": "2026-01-01T10:05:00.000Z"}
+retries:
+  description: Requests that were retried, by cause, when any were.
+  returned: when a request was retried
+  type: dict
+  sample: {"retries": 1, "causes": {"429": 1}, "waited": 1.0}
+"""
+
+import datetime
+
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+    ExactlyOnceSender,
+    InvalidMessageId,
+    MessageClient,
+    check_message_id,
+    format_timestamp,
+    parse_timestamp,
+    wait_for_delivery,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import (
+    already_received,
+    plan_send,
+    segment_count,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+    InvalidPhoneNumber,
+    is_active,
+    normalize_phone_number,
+    normalize_phone_numbers,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+
+MAX_CONCURRENCY = 64
+DEFAULT_CONCURRENCY = 4
+
+
+def _fatal(error):
+    """Errors every other send would meet too: stop sending rather than repeat them for every recipient."""
+    return error.kind in ('version', 'unreachable', 'budget') or error.status in (401, 403)
+
+
+def check_options(module):
+    """(sender, recipients) after every check that needs no request; fails the task otherwise."""
+    params = module.params
+    for name in ('from_number', 'to_numbers', 'text'):
+        if params[name] is None:
+            module.fail_json(msg='%s is required with state=present' % name)
+    try:
+        sender = normalize_phone_number(params['from_number'])
+    except InvalidPhoneNumber as exc:
+        module.fail_json(msg='from_number: %s' % exc)
+    try:
+        recipients = normalize_phone_numbers(params['to_numbers'])
+    except InvalidPhoneNumber as exc:
+        module.fail_json(msg='to_numbers: %s' % exc)
+    if not recipients:
+        module.fail_json(msg='to_numbers is empty: give at least one recipient such as +15551230001')
+    if not params['text'].strip():
+        module.fail_json(msg='text is empty: give the message to send')
+    if params['max_recipients'] < 1:
+        module.fail_json(msg='max_recipients must be 1 or more, got %d' % params['max_recipients'])
+    if len(recipients) > params['max_recipients']:
+        module.fail_json(msg='refusing to send to %d recipients: more than max_recipients (%d). Nothing was sent; '
+                             'raise max_recipients if this is intended' % (len(recipients), params['max_recipients']))
+    if params['max_segments'] < 1:
+        module.fail_json(msg='max_segments must be 1 or more, got %d' % params['max_segments'])
+    segments, encoding = segment_count(params['text'])
+    if segments > params['max_segments']:
+        module.fail_json(msg='refusing to send a text of %d characters: it takes %d SMS segments in %s, more than '
+                             'max_segments (%d). Nothing was sent' % (len(params['text']), segments, encoding,
+                                                                      params['max_segments']))
+    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
+        module.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY, params['concurrency']))
+    if params['wait_timeout'] < 1:
+        module.fail_json(msg='wait_timeout must be 1 or more seconds, got %d' % params['wait_timeout'])
+    if params['dedupe_window'] < 0:
+        module.fail_json(msg='dedupe_window must be 0 (off) or more seconds, got %d' % params['dedupe_window'])
+    if sender in recipients:
+        module.fail_json(msg='to_numbers includes from_number %s: a number cannot send to itself' % sender)
+    return sender, recipients
+
+
+def check_sender(module, transport, sender, result):
+    try:
+        record = PhoneNumberClient(transport).get(sender)
+    except ApiError as exc:
+        module.fail_api(exc, **result)
+    if record is None or not is_active(record):
+        module.fail_json(msg='from_number %s is not an active SMS number of this network (%s); nothing was sent'
+                             % (sender, 'it is unknown' if record is None else 'it is soft-deleted'), **result)
+
+
+def received_recently(module, client, sender, text, result):
+    """Recipients that got ``text`` from ``sender`` within dedupe_window, read from the API."""
+    window = module.params['dedupe_window']
+    if not window:
+        return set()
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=window)
+    try:
+        records = client.outgoing(sender, format_timestamp(since))
+    except ApiError as exc:
+        module.fail_api(exc, **result)
+    return already_received([(record, parse_timestamp(record.get('created_at'))) for record in records],
+                            sender, text, since)
+
+
+def failure_entry(recipient, error, outcome):
+    return {'to': recipient, 'status': error.status, 'outcome': outcome, 'message': str(error)}
+
+
+def send_all(module, client, sender, recipients, result):
+    """Send to every recipient; fills result['sent'] and result['failures']. Returns the ExactlyOnceSender."""
+    params = module.params
+    once = ExactlyOnceSender(client, sender, params['text'])
+    try:
+        once.prepare()
+    except ApiError as exc:
+        module.fail_api(exc, **result)
+
+    def send_one(recipient):
+        outcome = once.send(recipient)
+        if outcome.state == 'failed' and _fatal(outcome.error):
+            raise outcome.error
+        return outcome
+
+    for recipient, outcome, error in WorkerPool(params['concurrency']).map(send_one, recipients):
+        if error is not None:
+            result['failures'].append(failure_entry(recipient, error, 'failed'))
+        elif outcome.state == 'sent':
+            result['sent'].append({'to': recipient, 'uuid': outcome.record['uuid'],
+                                   'created_at': outcome.record.get('created_at')})
+            if outcome.extra_uuids:
+                module.warn('the API holds more than one new message to %s with this text (%s); it was counted once'
+                            % (recipient, ', '.join([outcome.record['uuid']] + outcome.extra_uuids)))
+        else:
+            result['failures'].append(failure_entry(recipient, outcome.error, outcome.state))
+    return once
+
+
+def wait_delivery(module, client, sender, since, result):
+    messages = dict((entry['uuid'], entry['to']) for entry in result['sent'])
+    try:
+        entries, rounds = wait_for_delivery(client, sender, since, messages, module.params['wait_timeout'])
+    except ApiError as exc:
+        module.fail_api(exc, **result)
+    result['delivery'] = [entries[entry['uuid']] for entry in result['sent']]
+    result['delivery_polls'] = rounds
+
+
+def summary(sender, result, check_mode):
+    parts = []
+    if check_mode:
+        parts.append('would send %d message(s) from %s' % (len(result['would_send']), sender))
+    else:
+        parts.append('sent %d message(s) from %s' % (len(result['sent']), sender))
+    if result['skipped_recipients']:
+        parts.append('%d recipient(s) skipped (already received the text)' % len(result['skipped_recipients']))
+    failed = [f for f in result['failures'] if f['outcome'] == 'failed']
+    unknown = [f for f in result['failures'] if f['outcome'] == 'unknown']
+    if failed:
+        parts.append('%d failed: %s' % (len(failed), ', '.join(f['to'] for f in failed)))
+    if unknown:
+        parts.append('%d unknown (may have been sent, not sent again): %s'
+                     % (len(unknown), ', '.join(f['to'] for f in unknown)))
+    if 'delivery' in result:
+        counts = {}
+        for entry in result['delivery']:
+            counts[entry['status']] = counts.get(entry['status'], 0) + 1
+        parts.append('delivery: %s' % ', '.join('%d %s' % (counts[s], s) for s in ('delivered', 'failed', 'pending')
+                                                if s in counts))
+    return '; '.join(parts)
+
+
+def delete_message(module, client):
+    try:
+        message_uuid = check_message_id(module.params['uuid'])
+    except InvalidMessageId as exc:
+        module.fail_json(msg=str(exc))
+    try:
+        record = client.get(message_uuid)
+        if record is None:
+            module.exit_json(changed=False, message=None, msg='message %s does not exist' % message_uuid)
+        if record.get('deleted_at'):
+            module.exit_json(changed=False, message=record, msg='message %s is already deleted' % message_uuid)
+        if module.check_mode:
+            module.exit_json(changed=True, message=record, msg='would delete message %s' % message_uuid)
+        deleted = client.delete(message_uuid)
+    except ApiError as exc:
+        module.fail_api(exc, changed=False)
+    module.exit_json(changed=deleted is not None, message=deleted,
+                     msg='deleted message %s' % message_uuid if deleted is not None
+                     else 'message %s does not exist' % message_uuid)
+
+
+def main():
+    module = SmsApiModule(
+        argument_spec=dict(
+            from_number=dict(type='str'),
+            to_numbers=dict(type='list', elements='str', aliases=['to']),
+            text=dict(type='str'),
+            max_recipients=dict(type='int', default=100),
+            max_segments=dict(type='int', default=10),
+            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+            wait=dict(type='bool', default=False),
+            wait_timeout=dict(type='int', default=300),
+            dedupe_window=dict(type='int', default=0),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            uuid=dict(type='str'),
+        ),
+        required_if=[('state', 'absent', ['uuid']), ('state', 'present', ['from_number', 'to_numbers', 'text'])],
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params['state'] == 'absent':
+        client = MessageClient(module.transport())
+        try:
+            delete_message(module, client)
+        finally:
+            client.close()
+
+    sender, recipients = check_options(module)
+    result = dict(changed=False, sent=[], skipped_recipients=[], failures=[])
+    transport = module.transport(pool_size=params['concurrency'])
+    client = MessageClient(transport)
+    try:
+        check_sender(module, transport, sender, result)
+        plan = plan_send(recipients, received_recently(module, client, sender, params['text'], result))
+        result['skipped_recipients'] = plan.skipped
+        if module.check_mode:
+            result.update(changed=bool(plan.send), would_send=plan.send)
+            module.exit_json(msg=summary(sender, result, True), **result)
+        once = send_all(module, client, sender, plan.send, result)
+        result['changed'] = bool(result['sent'])
+        if params['wait'] and result['sent']:
+            wait_delivery(module, client, sender, once.mark, result)
+        elif params['wait']:
+            result.update(delivery=[], delivery_polls=0)
+    finally:
+        client.close()
+    retries = transport.retry_summary()
+    if retries:
+        result['retries'] = retries
+    msg = summary(sender, result, False)
+    undelivered = [entry for entry in result.get('delivery', []) if entry['status'] != 'delivered']
+    if result['failures'] or undelivered:
+        module.fail_json(msg=msg, **result)
+    module.exit_json(msg=msg, **result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, invoca.messaging contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration tests of invoca.messaging.sms_message: real ansible processes against the simulator.
+
+The module's result says what it believes it sent; the simulator's stored messages and request log say what
+really happened. Exactly-once under faults is checked here on single runs and in test_message_soak.py over many.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from conftest import assert_clean_failure
+
+SENDER = '+18885550100'
+R1, R2, R3 = '+15551230001', '+15551230002', '+15551230003'
+MESSAGES_PATH = '/sms/2022-08-01/messages'
+
+
+@pytest.fixture
+def network(sim):
+    sim.seed(phone_numbers=[SENDER])
+    # Delivery at once: a message is settled before the next request is answered.
+    sim.config(delivery_delay_seconds=0)
+    return sim
+
+
+def sends(sim):
+    return [entry for entry in sim.log() if entry['method'] == 'POST' and entry['path'].startswith(MESSAGES_PATH)]
+
+
+def outbound(sim, text=None):
+    return [item for item in sim.messages() if item['direction'] == 'out' and (text is None or item['text'] == text)]
+
+
+def failed_result(run):
+    assert run.rc != 0
+    assert [entry['status'] for entry in run.results] == ['failed']
+    return run.result
+
+
+def send(ansible, check=False, expect_rc=None, **args):
+    options = dict(from_number=SENDER, text='deploy finished')
+    options.update(args)
+    return ansible.module('sms_message', options, check=check, expect_rc=expect_rc)
+
+
+def align_clock_with_this_machine(sim):
+    """The simulator's clock starts in 2024; dedupe_window is measured on the controller's clock."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    sim_now = datetime.datetime.fromisoformat(sim.now().replace('Z', '+00:00'))
+    sim.advance_clock((now - sim_now).total_seconds())
+
+
+def test_sends_once_to_each_normalised_recipient(ansible, network):
+    run = send(ansible, to_numbers=[R1, '+1 (555) 123-0002', R1, '+1.555.123.0001'], expect_rc=0)
+    result = run.result
+    assert result['changed'] is True
+    assert sorted(entry['to'] for entry in result['sent']) == [R1, R2]
+    assert result['failures'] == [] and result['skipped_recipients'] == []
+    stored = outbound(network)
+    assert sorted(item['to'] for item in stored) == [R1, R2]
+    assert all(item['from'] == SENDER and item['text'] == 'deploy finished' for item in stored)
+    assert sorted(entry['uuid'] for entry in result['sent']) == sorted(item['uuid'] for item in stored)
+    # One POST per recipient, each with a single recipient.
+    assert sorted(entry['body'][0]['to'] for entry in sends(network)) == [[R1], [R2]]
+    assert 'sent 2 message(s)' in result['msg']
+
+
+def test_check_mode_sends_nothing_and_says_who_would_get_it(ansible, network):
+    run = send(ansible, to=[R1, R2], check=True, expect_rc=0)
+    assert run.result['changed'] is True
+    assert run.result['would_send'] == [R1, R2]
+    assert run.result['sent'] == []
+    assert sends(network) == [] and outbound(network) == []
+
+
+@pytest.mark.parametrize('args, expected', [
+    ({'text': '   '}, 'text is empty'),
+    ({'to_numbers': ['+1555', R1]}, "'+1555' is not a valid E.164 number"),
+    ({'to_numbers': [R1, R2, R3], 'max_recipients': 2}, 'more than max_recipients (2)'),
+    ({'text': 'x' * 161, 'max_segments': 1}, 'takes 2 SMS segments in GSM-7'),
+    ({'text': u'\u00e7a marche \U0001F680' * 6, 'max_segments': 1}, 'takes 2 SMS segments in UCS-2'),
+    ({'concurrency': 0}, 'concurrency must be between 1 and 64'),
+    ({'from_number': 'sender'}, "from_number: phone number 'sender'"),
+])
+def test_bad_input_fails_before_any_request(ansible, network, args, expected):
+    args.setdefault('to_numbers', [R1])
+    network.clear_log()
+    result = failed_result(send(ansible, **args))
+    assert_clean_failure(result)
+    assert expected in result['msg']
+    assert network.log() == []
+
+
+def test_from_number_must_be_an_active_number_of_the_network(ansible, network):
+    network.request('DELETE', '/sms/2022-08-01/phone_numbers/%2B18885550100')
+    for number in (SENDER, '+18885550199'):
+        result = failed_result(send(ansible, from_number=number, to=[R1]))
+        assert_clean_failure(result)
+        assert 'is not an active SMS number' in result['msg'] and number in result['msg']
+    assert sends(network) == []
+
+
+def test_one_refused_recipient_does_not_stop_the_others(ansible, network):
+    # The first send is refused (not applied); one worker makes it R1's.
+    network.config(faults=[{'kind': 'error', 'status': 400, 'operations': ['send'], 'count': 1}])
+    result = failed_result(send(ansible, to=[R1, R2, R3], concurrency=1))
+    assert_clean_failure(result)
+    assert result['changed'] is True
+    assert [entry['to'] for entry in result['sent']] == [R2, R3]
+    assert [(f['to'], f['status'], f['outcome']) for f in result['failures']] == [(R1, 400, 'failed')]
+    assert sorted(item['to'] for item in outbound(network)) == [R2, R3]
+    assert '1 failed: %s' % R1 in result['msg']
+
+
+@pytest.mark.parametrize('kind', ['lost_answer', 'applied_error'])
+def test_applied_but_unanswered_send_is_found_not_resent(ansible, network, kind):
+    network.config(faults=[{'kind': kind, 'operations': ['send'], 'every': 1}])
+    result = send(ansible, to=[R1, R2, R3], expect_rc=0).result
+    assert sorted(entry['to'] for entry in result['sent']) == [R1, R2, R3]
+    stored = outbound(network)
+    assert sorted(item['to'] for item in stored) == [R1, R2, R3]
+    assert sorted(entry['uuid'] for entry in result['sent']) == sorted(item['uuid'] for item in stored)
+    assert len(sends(network)) == 3
+
+
+def test_lost_answer_on_the_2022_05_01_api_is_found_by_recipient(ansible, network):
+    # Its records carry no text and say "outbound": the look-up matches on sender, direction and recipient.
+    network.config(faults=[{'kind': 'lost_answer', 'operations': ['send'], 'every': 1}])
+    result = send(ansible, to=[R1, R2], api_version='2022-05-01', expect_rc=0).result
+    assert sorted(entry['to'] for entry in result['sent']) == [R1, R2]
+    assert sorted(item['to'] for item in outbound(network)) == [R1, R2]
+    assert len([entry for entry in network.log() if entry['method'] == 'POST']) == 2
+    lookups = [entry for entry in network.log() if entry['method'] == 'GET' and entry['path'].startswith(
+        '/sms/2022-05-01/messages')]
+    assert lookups and all(entry['params'].get('direction[eq]') == ['outbound'] for entry in lookups)
+
+
+def test_unapplied_5xx_is_resent_once_proven_absent(ansible, network):
+    network.config(faults=[{'kind': 'error', 'status': 503, 'operations': ['send'], 'count': 1}])
+    result = send(ansible, to=[R1], expect_rc=0).result
+    assert [entry['to'] for entry in result['sent']] == [R1]
+    assert len(outbound(network)) == 1
+    assert [entry['status'] for entry in sends(network)] == [503, 202]
+
+
+def test_identical_message_sent_before_the_task_is_not_taken_for_ours(ansible, network):
+    send(ansible, to=[R1], expect_rc=0)
+    before = outbound(network)[0]['uuid']
+    network.config(faults=[{'kind': 'lost_answer', 'operations': ['send'], 'count': 1}])
+    result = send(ansible, to=[R1], expect_rc=0).result
+    stored = outbound(network)
+    assert len(stored) == 2
+    assert result['sent'][0]['uuid'] == stored[1]['uuid'] != before
+
+
+def test_unknown_when_the_lookup_fails_and_never_resent(ansible, network):
+    # Listings 1 and 2 take the mark before sending; the 3rd, the look-up after the lost answer, fails.
+    network.config(faults=[{'kind': 'lost_answer', 'operations': ['send'], 'every': 1},
+                           {'kind': 'error', 'status': 500, 'operations': ['list_messages'], 'every': 3, 'count': 1}])
+    result = failed_result(send(ansible, to=[R1], max_retries=0))
+    assert_clean_failure(result)
+    assert result['sent'] == []
+    assert [(f['to'], f['outcome']) for f in result['failures']] == [(R1, 'unknown')]
+    assert 'not sent again' in result['msg']
+    assert len(outbound(network)) == 1
+    assert len(sends(network)) == 1
+
+
+def test_wait_reports_delivered_failed_and_pending(ansible, network):
+    network.config(message_outcomes={R2: {'outcome': 'failed', 'carrier_errorcode': 4720,
+                                          'carrier_description': 'Invalid destination'}, R3: 'pending'})
+    result = failed_result(send(ansible, to=[R1, R2, R3], wait=True, wait_timeout=2, concurrency=1))
+    assert_clean_failure(result)
+    delivery = dict((entry['to'], entry) for entry in result['delivery'])
+    assert delivery[R1]['status'] == 'delivered' and delivery[R1]['delivered_at']
+    assert delivery[R2]['status'] == 'failed' and delivery[R2]['failed_at']
+    assert delivery[R2]['carrier_error_code'] == 4720
+    assert delivery[R2]['carrier_description'] == 'Invalid destination'
+    assert delivery[R3]['status'] == 'pending'
+    assert [entry['uuid'] for entry in result['delivery']] == [entry['uuid'] for entry in result['sent']]
+    assert 'delivery: 1 delivered, 1 failed, 1 pending' in result['msg']
+
+
+def test_wait_until_all_delivered_polls_once_per_round(ansible, network):
+    recipients = ['+1555123%04d' % index for index in range(20)]
+    result = send(ansible, to=recipients, wait=True, expect_rc=0).result
+    assert [entry['status'] for entry in result['delivery']] == ['delivered'] * 20
+    assert result['delivery_polls'] == 1
+    message_reads = [entry for entry in network.log()
+                     if entry['method'] == 'GET' and entry['path'].startswith(MESSAGES_PATH + '/uuid')]
+    assert message_reads == []
+
+
+def test_dedupe_window_skips_who_already_got_the_text(ansible, network):
+    align_clock_with_this_machine(network)
+    send(ansible, to=[R1], expect_rc=0)
+    run = send(ansible, to=[R1, R2], dedupe_window=3600, expect_rc=0)
+    assert run.result['skipped_recipients'] == [R1]
+    assert [entry['to'] for entry in run.result['sent']] == [R2]
+    assert sorted(item['to'] for item in outbound(network)) == [R1, R2]
+    # Another text is not a repeat.
+    run = send(ansible, to=[R1], text='something else', dedupe_window=3600, expect_rc=0)
+    assert run.result['skipped_recipients'] == [] and len(outbound(network)) == 3
+    # Everyone already has it: nothing to send, not changed, also in check mode.
+    for check in (True, False):
+        run = send(ansible, to=[R1, R2], dedupe_window=3600, check=check, expect_rc=0)
+        assert run.result['changed'] is False and run.result['skipped_recipients'] == [R1, R2]
+    assert len(outbound(network)) == 3
+
+
+def test_state_absent_soft_deletes_by_uuid(ansible, network):
+    message_uuid = send(ansible, to=[R1], expect_rc=0).result['sent'][0]['uuid']
+    check = ansible.module('sms_message', {'state': 'absent', 'uuid': message_uuid}, check=True, expect_rc=0)
+    assert check.result['changed'] is True and outbound(network)[0]['deleted_at'] is None
+    run = ansible.module('sms_message', {'state': 'absent', 'uuid': message_uuid}, expect_rc=0)
+    assert run.result['changed'] is True and run.result['message']['deleted_at']
+    assert outbound(network)[0]['deleted_at'] == run.result['message']['deleted_at']
+    again = ansible.module('sms_message', {'state': 'absent', 'uuid': message_uuid}, expect_rc=0)
+    assert again.result['changed'] is False
+    missing = ansible.module('sms_message', {'state': 'absent', 'uuid': '00000000-0000-4000-8000-000000000000'},
+                             expect_rc=0)
+    assert missing.result['changed'] is False and missing.result['message'] is None
+    result = failed_result(ansible.module('sms_message', {'state': 'absent', 'uuid': '../phone_numbers'}))
+    assert_clean_failure(result)
+    assert 'is not a message identifier' in result['msg']
