@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import email.utils
 import http.client
 import ipaddress
@@ -793,6 +794,7 @@ class Transport:
         self._retry_causes = {}
         self._no_answer_streak = 0
         self._unreachable = None
+        self._server_offset = None
         self.requests_sent = 0
         if session is None:
             session = _Session()
@@ -1050,10 +1052,33 @@ class Transport:
         if content is None:
             content = response.content or b''
         content_type = response.headers.get('Content-Type', 'no content type').split(';')[0].strip()
+        self._note_server_time(response.headers.get('Date'))
         answer = decode(response.status_code, content, content_type, dict(response.headers), url)
         # Only the short problem text is redacted here; the whole body is redacted where an excerpt of it is used.
         answer.problem = self.redact(answer.problem)
         return answer
+
+    def _note_server_time(self, date_header):
+        try:
+            when = email.utils.parsedate_to_datetime(date_header) if date_header else None
+            offset = when.timestamp() - time.time() if when is not None else None
+        except (TypeError, ValueError, IndexError, OverflowError, OSError):
+            return
+        if offset is not None:
+            with self._lock:
+                self._server_offset = offset
+
+    def server_now(self):
+        """The server's current time (a UTC datetime), from the Date header of its last answer; None before any.
+
+        Record timestamps are the server's: a window over them (such as "sent within the last hour") is measured
+        on its clock, not this machine's, which may be off by minutes.
+        """
+        with self._lock:
+            offset = self._server_offset
+        if offset is None:
+            return None
+        return datetime.datetime.fromtimestamp(time.time() + offset, tz=datetime.timezone.utc)
 
     # -- reading answers --------------------------------------------------------------------------------------
 

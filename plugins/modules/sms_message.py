@@ -96,8 +96,8 @@ options:
       - Seconds. When above 0, a recipient that already received the same text from O(from_number) within this
         many seconds (read from the API, soft-deleted messages included) is skipped and listed in
         RV(skipped_recipients).
-      - The window is measured back from the clock of the machine running the module; it relies on that clock
-        and the API's agreeing.
+      - The window is measured back from the API's own time (the C(Date) header of its answers), since message
+        timestamps are the API's; the clock of the machine running the module does not matter.
       - V(0) turns it off. With O(api_version=2022-05-01), whose message records carry no text, nothing is
         skipped.
     type: int
@@ -335,11 +335,15 @@ def check_sender(module, transport, sender, result):
 
 
 def received_recently(module, client, sender, text, result):
-    """Recipients that got ``text`` from ``sender`` within dedupe_window, read from the API."""
+    """Recipients that got ``text`` from ``sender`` within dedupe_window, read from the API.
+
+    The window ends at the server's time (its Date header), since the records carry the server's timestamps.
+    """
     window = module.params['dedupe_window']
     if not window:
         return set()
-    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=window)
+    now = client.transport.server_now() or datetime.datetime.now(datetime.timezone.utc)
+    since = now - datetime.timedelta(seconds=window)
     try:
         records = client.outgoing(sender, format_timestamp(since))
     except ApiError as exc:
@@ -474,7 +478,8 @@ def main():
             result.update(changed=bool(plan.send), would_send=plan.send)
             module.exit_json(msg=summary(sender, result, True), **result)
         once = send_all(module, client, sender, plan.send, result)
-        result['changed'] = bool(result['sent'])
+        # An "unknown" send may have reached its recipient: a change is never hidden.
+        result['changed'] = bool(result['sent']) or any(f['outcome'] == 'unknown' for f in result['failures'])
         if params['wait'] and result['sent']:
             wait_delivery(module, client, sender, once.mark, result)
         elif params['wait']:

@@ -14,7 +14,9 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from .common import MAX_BODY, message
+import datetime
+
+from .common import CLOCK_START, MAX_BODY, message
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -155,6 +157,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             'base_url': '%s://%s' % ('https' if self.server.ssl_context else 'http',
                                      self.headers.get('Host') or '%s:%d' % (self.server.server_name, self.server.server_port)),
         }
+
+    def date_time_string(self, timestamp=None):
+        # The Date header tells the API's own time, as a real server's does: the simulated clock, so a client that
+        # measures a window against server timestamps (sms_message's dedupe_window) agrees with the records.
+        if timestamp is None:
+            timestamp = (CLOCK_START + datetime.timedelta(milliseconds=self.server.state.clock_ms)).timestamp()
+        return super().date_time_string(timestamp)
 
     def _send(self, reply, method):
         if reply.delay:
