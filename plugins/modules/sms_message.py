@@ -334,7 +334,7 @@ def check_sender(module, transport, sender, result):
                              % (sender, 'it is unknown' if record is None else 'it is soft-deleted'), **result)
 
 
-def received_recently(module, client, sender, text, result):
+def received_recently(module, client, transport, sender, text, result):
     """Recipients that got ``text`` from ``sender`` within dedupe_window, read from the API.
 
     The window ends at the server's time (its Date header), since the records carry the server's timestamps.
@@ -342,7 +342,7 @@ def received_recently(module, client, sender, text, result):
     window = module.params['dedupe_window']
     if not window:
         return set()
-    now = client.transport.server_now() or datetime.datetime.now(datetime.timezone.utc)
+    now = transport.server_now() or datetime.datetime.now(datetime.timezone.utc)
     since = now - datetime.timedelta(seconds=window)
     try:
         records = client.outgoing(sender, format_timestamp(since))
@@ -472,7 +472,7 @@ def main():
     client = MessageClient(transport)
     try:
         check_sender(module, transport, sender, result)
-        plan = plan_send(recipients, received_recently(module, client, sender, params['text'], result))
+        plan = plan_send(recipients, received_recently(module, client, transport, sender, params['text'], result))
         result['skipped_recipients'] = plan.skipped
         if module.check_mode:
             result.update(changed=bool(plan.send), would_send=plan.send)
