@@ -24,6 +24,8 @@ description:
     sent; proven absent (looked for twice, a couple of seconds apart, because the API stores messages
     asynchronously and answers a send with 202), it is sent again, at most twice; if it cannot be looked up, the
     recipient is reported with RV(failures[].outcome=unknown) and never sent again.
+  - C(changed) is true when a message was sent, or may have been (an V(unknown) outcome), so that a change is
+    never hidden.
   - A message the API stores more than a few seconds after it failed to answer can still be sent twice; another
     client sending the same text from the same number to the same recipient during the task could make a lost
     message look sent. Both are limits of an API without idempotency keys.
