@@ -47,9 +47,6 @@ def test_missing_variables_fail_before_any_request(ansible, sim):
     assert sim.log() == []
 
 
-@pytest.mark.xfail(strict=True, reason='sms_message measures dedupe_window back from the clock of the machine running '
-                   'it, but compares with the timestamps of the server, and the simulator\'s clock starts at 2024-01-01: '
-                   'every earlier message looks older than the window. Known, reported to the sms_message engineer.')
 def test_a_relaunch_within_the_dedupe_window_texts_nobody_again(ansible, sim):
     sim.seed(phone_numbers=[SENDER])
     extra = dict(AWX_VARS, sms_notify_from=SENDER, sms_notify_to=ON_CALL)
