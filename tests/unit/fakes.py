@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Test doubles shared by the unit tests: a scripted stand-in for requests.Session, a fake clock and sleep, and
-an in-memory PhoneNumberClient for the module tests.
+"""Test doubles shared by the unit tests: a scripted stand-in for requests.Session, a fake clock and sleep, an
+in-memory PhoneNumberClient and an in-memory MessageClient.
 
 Nothing here touches the network or really sleeps.
 """
@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from ansible_collections.invoca.messaging.plugins.module_utils.message_client import format_timestamp, parse_timestamp
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, Transport
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
 
@@ -318,3 +319,234 @@ class FakeClient:
 
     def retry_summary(self):
         return None
+
+
+# What a 2022-08-01 message record holds, in every answer (send, list, get, delete).
+MESSAGE_FIELDS = ('uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at',
+                  'failed_at', 'segments', 'carrier_message_id', 'virtual_line_id', 'delivery_reports')
+MESSAGES_PATH = '/sms/2022-08-01/messages'
+MESSAGE_CLOCK_START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+class FakeMessageClient:
+    """An in-memory stand-in for MessageClient: the messages of one network, on a simulated clock.
+
+    It answers as MessageClient does against the API (tests/simulator/test_messages_model_contract.py runs the
+    same scenarios against both): a send stores one outbound message per call, one clock millisecond later than
+    anything before; a sender that is not one of ``senders`` (None: any number) is refused with 422 and nothing
+    is stored; lists include soft-deleted messages; get and delete of an unknown uuid give None; a delete is soft
+    and a second one changes nothing.
+
+    Fault knobs, for the code that must survive a send without a clear answer:
+
+    - ``faults``: applied to the next sends in order, whatever the recipient; ``recipient_faults``: applied to
+      every send to that recipient. A fault is 'refused' (422, nothing stored), 'refused_5xx' (503, nothing
+      stored, may have applied as far as the client can tell), 'lost' (stored, then no answer), 'applied_5xx'
+      (stored, then 500), 'late' (stored, no answer, and invisible to the next listing: the API stores
+      asynchronously), or an ApiError instance, raised before anything is stored.
+    - ``lookup_error``: once anything was sent, outgoing() fails with 500.
+
+    Delivery follows the simulator: a message's outcome (``message_outcomes[to]``, else ``default_outcome``) is
+    fixed when it is sent and settles ``delivery_delay`` simulated seconds later; advance_clock() moves the
+    clock. Every call is recorded in ``calls`` as (action, argument).
+    """
+
+    def __init__(self, messages=(), senders=None, faults=(), recipient_faults=None, lookup_error=False,
+                 default_outcome='delivered', message_outcomes=None, delivery_delay=1.0):
+        self.stored = []
+        self.senders = None if senders is None else set(senders)
+        self.faults = list(faults)
+        self.recipient_faults = dict(recipient_faults or {})
+        self.lookup_error = lookup_error
+        self.default_outcome = default_outcome
+        self.message_outcomes = dict(message_outcomes or {})
+        self.delivery_delay = delivery_delay
+        self.calls = []
+        self.hidden = set()
+        self.closed = False
+        self.constructions = []
+        self._now = MESSAGE_CLOCK_START
+        self._outcomes = {}
+        self._reports = {}
+        self._lock = threading.RLock()
+        self._next_id = 0
+        self._next_message = 0
+        for item in messages:
+            self.add(item)
+
+    def __call__(self, transport):
+        """Stands in for the MessageClient class: 'constructing' it records the transport and returns self."""
+        self.constructions.append(transport)
+        return self
+
+    def close(self):
+        self.closed = True
+
+    def retry_summary(self):
+        return None
+
+    # -- the state ---------------------------------------------------------------------------------------------
+
+    def add(self, record):
+        """Store a message as it is (a message that existed before the test); the clock moves past it."""
+        with self._lock:
+            self.stored.append(dict(record))
+            created = parse_timestamp(record.get('created_at'))
+            if created is not None and created > self._now:
+                self._now = created
+
+    def _tick(self):
+        self._now += datetime.timedelta(milliseconds=1)
+        return format_timestamp(self._now)
+
+    def _new_id(self, prefix):
+        self._next_id += 1
+        return '%s%d' % (prefix, self._next_id)
+
+    def _store(self, sender, recipient, text, direction):
+        now = self._tick()
+        self._next_message += 1
+        item = {'uuid': 'm%d' % self._next_message, 'cuid': 'c%d' % self._next_message, 'from': sender, 'to': recipient, 'text': text,
+                'direction': direction, 'created_at': now, 'deleted_at': None,
+                'delivered_at': now if direction == 'in' else None, 'failed_at': None, 'segments': 1,
+                'carrier_message_id': None, 'virtual_line_id': 201, 'delivery_reports': []}
+        self.stored.append(item)
+        if direction == 'out':
+            self._outcomes[item['uuid']] = self.message_outcomes.get(recipient, self.default_outcome)
+        return item
+
+    def inbound(self, sender, recipient, text):
+        """A message received by ``recipient`` (direction in), as the simulator's POST /_sim/inbound stores it."""
+        with self._lock:
+            return dict(self._store(sender, recipient, text, 'in'))
+
+    def advance_clock(self, seconds):
+        with self._lock:
+            self._now += datetime.timedelta(seconds=seconds)
+            self._settle()
+
+    def _settle(self):
+        """Deliver or fail what became due, as the simulator does before answering a request."""
+        for item in self.stored:
+            outcome = self._outcomes.get(item['uuid'])
+            created = parse_timestamp(item.get('created_at'))
+            if outcome not in ('delivered', 'failed') or created is None:
+                continue
+            due = created + datetime.timedelta(seconds=self.delivery_delay)
+            if due > self._now:
+                continue
+            del self._outcomes[item['uuid']]
+            when = format_timestamp(due)
+            report = {'progress_bit': 1 if outcome == 'delivered' else 0, 'created_at': when,
+                      'uuid': self._new_id('dr')}
+            item['carrier_message_id'] = self._new_id('')
+            item['delivered_at' if outcome == 'delivered' else 'failed_at'] = when
+            item['delivery_reports'] = list(item.get('delivery_reports') or []) + [report]
+            self._reports[report['uuid']] = dict(
+                report, message_uuid=item['uuid'], destination=item['to'],
+                carrier_description='Message delivered to carrier.' if outcome == 'delivered' else 'Invalid destination',
+                carrier_errorcode=None if outcome == 'delivered' else 4720)
+
+    def _enter(self, action, argument):
+        self.calls.append((action, argument))
+        self._settle()
+
+    def _find(self, uuid):
+        return next((item for item in self.stored if item['uuid'] == uuid), None)
+
+    @property
+    def sends(self):
+        """The recipients of every send attempt, in order."""
+        return [argument[1] for action, argument in self.calls if action == 'send']
+
+    @property
+    def lookups(self):
+        return sum(1 for action, dummy in self.calls if action == 'outgoing')
+
+    @property
+    def deleted(self):
+        """The uuids of the messages that a delete call soft-deleted (a second delete is not one)."""
+        return [argument for action, argument in self.calls if action == 'deleted']
+
+    # -- MessageClient -----------------------------------------------------------------------------------------
+
+    def send(self, sender, recipient, text):
+        with self._lock:
+            self._enter('send', (sender, recipient, text))
+            fault = self.faults.pop(0) if self.faults else self.recipient_faults.get(recipient)
+            if isinstance(fault, ApiError):
+                raise fault
+            if fault == 'refused' or (self.senders is not None and sender not in self.senders):
+                raise ApiError('POST', MESSAGES_PATH, 'Validation failed', status=422, api_message='Validation failed',
+                               errors=[{'resource': 'Message', 'field': 'from', 'code': 'not_found'}])
+            if fault == 'refused_5xx':
+                raise ApiError('POST', MESSAGES_PATH, 'Service Unavailable', status=503,
+                               api_message='Service Unavailable', may_have_applied=True)
+            item = self._store(sender, recipient, text, 'out')
+            if fault == 'late':
+                self.hidden.add(item['uuid'])
+            if fault in ('lost', 'late'):
+                raise ApiError('POST', MESSAGES_PATH, 'the connection was closed without an answer', kind='transport',
+                               may_have_applied=True)
+            if fault == 'applied_5xx':
+                raise ApiError('POST', MESSAGES_PATH, 'Internal Server Error', status=500,
+                               api_message='Internal Server Error', may_have_applied=True)
+            return dict(item)
+
+    def _outgoing_of(self, sender):
+        return [item for item in self.stored if item.get('from') == sender and item.get('direction') == 'out']
+
+    def outgoing(self, sender, since, max_records=None):
+        with self._lock:
+            self._enter('outgoing', (sender, since))
+            if self.lookup_error and self.sends:
+                raise ApiError('GET', MESSAGES_PATH, 'Internal Server Error', status=500,
+                               api_message='Internal Server Error')
+            since_time = parse_timestamp(since)
+            visible = [item for item in self._outgoing_of(sender) if item['uuid'] not in self.hidden]
+            # A late message shows up from the look-up after the one that missed it.
+            self.hidden = set()
+            found = [dict(item) for item in visible
+                     if since_time is None or parse_timestamp(item.get('created_at')) is None
+                     or parse_timestamp(item['created_at']) >= since_time]
+            found.sort(key=lambda item: item.get('created_at') or '')
+            return found[:max_records] if max_records is not None else found
+
+    def newest_outgoing(self, sender):
+        with self._lock:
+            self._enter('newest_outgoing', sender)
+            dated = [item for item in self._outgoing_of(sender) if parse_timestamp(item.get('created_at'))]
+            if not dated:
+                return None
+            return dict(max(dated, key=lambda item: parse_timestamp(item['created_at'])))
+
+    def get(self, message_uuid):
+        with self._lock:
+            self._enter('get', message_uuid)
+            item = self._find(message_uuid)
+            return dict(item) if item is not None else None
+
+    def delete(self, message_uuid):
+        with self._lock:
+            self._enter('delete', message_uuid)
+            item = self._find(message_uuid)
+            if item is None:
+                return None
+            if not item.get('deleted_at'):
+                item['deleted_at'] = self._tick()
+                self.calls.append(('deleted', message_uuid))
+            return dict(item)
+
+    def delivery_reports(self, message_uuid, query=(), max_records=None):
+        with self._lock:
+            self._enter('delivery_reports', message_uuid)
+            item = self._find(message_uuid)
+            if item is None:
+                raise ApiError('GET', MESSAGES_PATH, 'Not Found', status=404, api_message='Not Found')
+            return [dict(report) for report in item.get('delivery_reports') or []][:max_records]
+
+    def delivery_report(self, message_uuid, report_uuid):
+        with self._lock:
+            self._enter('delivery_report', (message_uuid, report_uuid))
+            report = self._reports.get(report_uuid)
+            return dict(report) if report is not None and report['message_uuid'] == message_uuid else None

@@ -31,7 +31,16 @@ from ansible_collections.invoca.messaging.plugins.module_utils.message_plan impo
     segment_count,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, FakeClock, FakeSleep, Harness, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import (
+    N1,
+    N2,
+    N3,
+    FakeClock,
+    FakeMessageClient,
+    FakeSleep,
+    Harness,
+    response,
+)
 
 SENDER = '+18885550199'
 
@@ -188,56 +197,11 @@ def test_timestamps_round_trip():
     assert parse_timestamp('yesterday') is None and parse_timestamp(None) is None
 
 
-# -- ExactlyOnceSender on an in-memory API ----------------------------------------------------------------------
+# -- ExactlyOnceSender on the in-memory API (FakeMessageClient) ---------------------------------------------------------------------
 
-class MemoryApi:
-    """The parts of MessageClient the sender uses, over a list of stored messages, with scripted send faults.
-
-    A fault is 'lost' (stored, then no answer), 'applied_5xx' (stored, then 500), 'refused_5xx' (not stored,
-    503), 'late' (stored, but invisible to the first look-up: the API stores asynchronously) or 'refused' (422).
-    """
-
-    def __init__(self, faults=(), existing=(), lookup_error=False):
-        self.stored = list(existing)
-        self.faults = list(faults)
-        self.lookup_error = lookup_error
-        self.sends = 0
-        self.lookups = 0
-        self.hidden = set()
-        self._next = 0
-
-    def _store(self, sender, recipient, text):
-        self._next += 1
-        item = record('new-%d' % self._next, recipient, text, created_at='2024-01-01T00:01:%02d.000Z' % self._next)
-        self.stored.append(item)
-        return item
-
-    def send(self, sender, recipient, text):
-        self.sends += 1
-        fault = self.faults.pop(0) if self.faults else None
-        if fault == 'refused':
-            raise ApiError('POST', '/messages', 'Validation failed', status=422)
-        if fault == 'refused_5xx':
-            raise ApiError('POST', '/messages', 'Service Unavailable', status=503, may_have_applied=True)
-        item = self._store(sender, recipient, text)
-        if fault == 'late':
-            self.hidden.add(item['uuid'])
-        if fault in ('lost', 'late'):
-            raise ApiError('POST', '/messages', 'no answer', kind='transport', may_have_applied=True)
-        if fault == 'applied_5xx':
-            raise ApiError('POST', '/messages', 'Internal Server Error', status=500, may_have_applied=True)
-        return item
-
-    def newest_outgoing(self, sender):
-        return self.stored[-1] if self.stored else None
-
-    def outgoing(self, sender, since):
-        self.lookups += 1
-        if self.lookup_error and self.sends:
-            raise ApiError('GET', '/messages', 'Internal Server Error', status=500)
-        visible = [item for item in self.stored if item['uuid'] not in self.hidden]
-        self.hidden = set()
-        return [item for item in visible if item['created_at'] >= since]
+def memory_api(faults=(), existing=(), lookup_error=False):
+    """The in-memory API the sender talks to: SENDER is one of its numbers; ``faults`` apply to the next sends."""
+    return FakeMessageClient(existing, senders=[SENDER], faults=faults, lookup_error=lookup_error)
 
 
 def sender_for(api, text='hi'):
@@ -248,61 +212,61 @@ def sender_for(api, text='hi'):
 
 @pytest.mark.parametrize('fault', ['lost', 'applied_5xx', 'late'])
 def test_applied_send_without_answer_is_found_and_not_resent(fault):
-    api = MemoryApi([fault])
+    api = memory_api([fault])
     outcome = sender_for(api).send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] == 'new-1'
-    assert api.sends == 1 and len(api.stored) == 1
+    assert outcome.state == 'sent' and outcome.record['uuid'] == 'm1'
+    assert len(api.sends) == 1 and len(api.stored) == 1
 
 
 def test_proven_absent_after_a_second_look_is_resent():
-    api = MemoryApi(['refused_5xx'])
+    api = memory_api(['refused_5xx'])
     outcome = sender_for(api).send(N1)
     assert outcome.state == 'sent' and outcome.attempts == 2
-    assert api.sends == 2 and len(api.stored) == 1
-    # Prepare reads twice (mark), then two look-ups a pause apart before resending.
+    assert len(api.sends) == 2 and len(api.stored) == 1
+    # prepare() reads once (the messages at the mark), then two look-ups a pause apart before resending.
     assert api.lookups == 1 + 2
 
 
 def test_at_most_three_posts_per_recipient():
-    api = MemoryApi(['refused_5xx'] * 5)
+    api = memory_api(['refused_5xx'] * 5)
     outcome = sender_for(api).send(N1)
-    assert outcome.state == 'unknown' and api.sends == 3
+    assert outcome.state == 'unknown' and len(api.sends) == 3
     assert 'not sent again' in str(outcome.error)
 
 
 def test_failed_lookup_makes_the_outcome_unknown_and_nothing_is_resent():
-    api = MemoryApi(['lost'], lookup_error=True)
+    api = memory_api(['lost'], lookup_error=True)
     outcome = sender_for(api).send(N1)
-    assert outcome.state == 'unknown' and api.sends == 1
+    assert outcome.state == 'unknown' and len(api.sends) == 1
     assert 'looking for the message afterwards failed' in str(outcome.error)
 
 
 def test_refused_send_fails_without_lookup():
-    api = MemoryApi(['refused'])
+    api = memory_api(['refused'])
     outcome = sender_for(api).send(N1)
     assert outcome.state == 'failed' and outcome.error.status == 422 and api.lookups == 1
 
 
 def test_identical_message_from_before_the_task_is_not_ours():
     earlier = record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')
-    api = MemoryApi(['refused_5xx'], existing=[earlier])
+    api = memory_api(['refused_5xx'], existing=[earlier])
     outcome = sender_for(api).send(N1)
     # The old message matches recipient and text, but was there before: absent, so resent.
-    assert outcome.state == 'sent' and outcome.record['uuid'] != 'old-1' and api.sends == 2
+    assert outcome.state == 'sent' and outcome.record['uuid'] != 'old-1' and len(api.sends) == 2
 
 
 def test_other_recipients_and_texts_do_not_match():
-    api = MemoryApi(['refused_5xx'])
+    api = memory_api(['refused_5xx'])
     once = sender_for(api, text='hi')
-    api.stored.append(record('x1', N2, 'hi', created_at='2024-01-01T00:02:00.000Z'))
-    api.stored.append(record('x2', N1, 'other', created_at='2024-01-01T00:02:00.000Z'))
+    api.add(record('x1', N2, 'hi', created_at='2024-01-01T00:02:00.000Z'))
+    api.add(record('x2', N1, 'other', created_at='2024-01-01T00:02:00.000Z'))
     outcome = once.send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] not in ('x1', 'x2') and api.sends == 2
+    assert outcome.state == 'sent' and outcome.record['uuid'] not in ('x1', 'x2') and len(api.sends) == 2
 
 
 def test_the_mark_is_the_servers_newest_message_or_the_epoch():
-    assert sender_for(MemoryApi()).mark == EPOCH
-    api = MemoryApi(existing=[record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')])
+    assert sender_for(memory_api()).mark == EPOCH
+    api = memory_api(existing=[record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')])
     assert sender_for(api).mark == '2024-01-01T00:00:59.000Z'
 
 
@@ -314,57 +278,42 @@ def test_poll_intervals_grow_and_are_bounded():
     assert poll_delays(2.5) == [1.0, 1.5]
 
 
-class DeliveringApi:
-    """outgoing() answers with records that settle after ``settle_after`` rounds."""
+def delivering_api(recipients, sleep, **delivery):
+    """An in-memory API where ``recipients`` were each sent one message; ``sleep`` also moves its clock."""
+    api = FakeMessageClient(senders=[SENDER], **delivery)
+    sent = dict((api.send(SENDER, to, 'hi')['uuid'], to) for to in recipients)
+    api.calls = []
 
-    def __init__(self, records, settle_after, outcomes):
-        self.records = records
-        self.settle_after = settle_after
-        self.outcomes = outcomes
-        self.rounds = 0
-        self.gets = 0
-
-    def outgoing(self, sender, since):
-        self.rounds += 1
-        result = []
-        for item in self.records:
-            item = dict(item, delivered_at=None, failed_at=None)
-            if self.rounds > self.settle_after:
-                outcome = self.outcomes.get(item['to'], 'delivered')
-                if outcome == 'delivered':
-                    item['delivered_at'] = '2024-01-01T00:00:05.000Z'
-                elif outcome == 'failed':
-                    item['failed_at'] = '2024-01-01T00:00:05.000Z'
-                    item['delivery_reports'] = [{'uuid': 'dr', 'carrier_errorcode': 4720,
-                                                 'carrier_description': 'Invalid destination'}]
-            result.append(item)
-        return result
-
-    def get(self, uuid):
-        self.gets += 1
-        return None
+    def sleep_and_advance(seconds):
+        sleep(seconds)
+        api.advance_clock(seconds)
+    return api, sent, sleep_and_advance
 
 
 def test_wait_polls_one_listing_per_round_until_settled():
-    records = [record('u%d' % index, '+1555123%04d' % index) for index in range(100)]
-    api = DeliveringApi(records, settle_after=3, outcomes={'+15551230007': 'failed'})
     clock = FakeClock()
     sleep = FakeSleep(clock)
-    entries, rounds = wait_for_delivery(api, SENDER, EPOCH, dict((item['uuid'], item['to']) for item in records),
-                                        300, sleep=sleep, clock=clock)
-    assert rounds == 4 and api.rounds == 4 and api.gets == 0
+    recipients = ['+1555123%04d' % index for index in range(100)]
+    # Settled 5 simulated seconds after the send: the rounds at 0, 1 and 3 s see them pending, the one at 7 s not.
+    api, sent, sleep_and_advance = delivering_api(recipients, sleep, delivery_delay=5,
+                                                  message_outcomes={'+15551230007': 'failed'})
+    entries, rounds = wait_for_delivery(api, SENDER, EPOCH, sent, 300, sleep=sleep_and_advance, clock=clock)
+    assert rounds == 4 and api.lookups == 4
+    # Every listed 2022-08-01 record carries delivered_at and failed_at: no message is read on its own.
+    assert not any(action == 'get' for action, dummy in api.calls)
     assert sleep.calls == [1.0, 2.0, 4.0]
-    assert entries['u7']['status'] == 'failed' and entries['u7']['carrier_error_code'] == 4720
+    failed = [entry for entry in entries.values() if entry['to'] == '+15551230007']
+    # The carrier's error is only on the single delivery report, as the API has it.
+    assert [(entry['status'], entry['carrier_error_code']) for entry in failed] == [('failed', 4720)]
     assert sum(1 for entry in entries.values() if entry['status'] == 'delivered') == 99
 
 
 def test_wait_gives_up_at_the_timeout_with_pending_messages():
-    records = [record('u1', N1)]
-    api = DeliveringApi(records, settle_after=1000, outcomes={})
     clock = FakeClock()
     sleep = FakeSleep(clock)
-    entries, rounds = wait_for_delivery(api, SENDER, EPOCH, {'u1': N1}, 30, sleep=sleep, clock=clock)
-    assert entries['u1']['status'] == 'pending'
+    api, sent, sleep_and_advance = delivering_api([N1], sleep, default_outcome='pending')
+    entries, rounds = wait_for_delivery(api, SENDER, EPOCH, sent, 30, sleep=sleep_and_advance, clock=clock)
+    assert [entry['status'] for entry in entries.values()] == ['pending']
     assert rounds <= polls_bound(30) and sleep.total <= 30
 
 

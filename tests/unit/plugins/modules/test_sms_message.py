@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.plugins.module_utils import api_module
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run
 
 SENDER = '+18885550199'
@@ -48,58 +48,9 @@ class FakeNumbers:
         return self.numbers.get(number)
 
 
-class FakeMessages:
-    """Stored messages and per-recipient send behaviour: 'refuse' (422), 'lost' (stored, no answer),
-    'unauthorized' (401)."""
-
-    def __init__(self):
-        self.stored = []
-        self.behaviour = {}
-        self.sends = []
-        self.deleted = []
-        self.lookup_fails = False
-
-    def __call__(self, transport):
-        return self
-
-    def close(self):
-        pass
-
-    def send(self, sender, recipient, text):
-        self.sends.append(recipient)
-        behaviour = self.behaviour.get(recipient)
-        if behaviour == 'refuse':
-            raise ApiError('POST', '/sms/2022-08-01/messages', 'Validation failed (token %s)' % TOKEN, status=422)
-        if behaviour == 'unauthorized':
-            raise ApiError('POST', '/sms/2022-08-01/messages', 'Unauthorized', status=401)
-        item = {'uuid': 'm%d' % (len(self.stored) + 1), 'from': sender, 'to': recipient, 'text': text,
-                'direction': 'out', 'created_at': '2024-01-01T00:00:%02d.000Z' % (len(self.stored) + 1)}
-        self.stored.append(item)
-        if behaviour == 'lost':
-            raise ApiError('POST', '/sms/2022-08-01/messages', 'no answer', kind='transport', may_have_applied=True)
-        return item
-
-    def newest_outgoing(self, sender):
-        return self.stored[-1] if self.stored else None
-
-    def outgoing(self, sender, since):
-        if self.lookup_fails and self.sends:
-            raise ApiError('GET', '/sms/2022-08-01/messages', 'Internal Server Error', status=500)
-        return [item for item in self.stored if item['from'] == sender and item['created_at'] >= since]
-
-    def get(self, uuid):
-        return next((item for item in self.stored if item['uuid'] == uuid), None)
-
-    def delete(self, uuid):
-        item = self.get(uuid)
-        item['deleted_at'] = '2024-01-02T00:00:00.000Z'
-        self.deleted.append(uuid)
-        return item
-
-
 @pytest.fixture
 def api(monkeypatch):
-    messages = FakeMessages()
+    messages = FakeMessageClient(senders=[SENDER])
     monkeypatch.setattr(api_module, 'Transport', FakeTransport)
     monkeypatch.setattr(sms_message, 'PhoneNumberClient',
                         FakeNumbers({SENDER: {'phone_number': SENDER, 'deleted_at': None},
@@ -118,7 +69,7 @@ def test_sends_to_each_recipient_once_and_reports_it(api):
     outcome = run(sms_message.main, args(to=[N1, '+1 888 555 0101', N1]))
     assert not outcome.failed and outcome['changed'] is True
     assert [entry['to'] for entry in outcome['sent']] == [N1, N2]
-    assert outcome['sent'][0] == {'to': N1, 'uuid': 'm1', 'created_at': '2024-01-01T00:00:01.000Z'}
+    assert outcome['sent'][0] == {'to': N1, 'uuid': 'm1', 'created_at': '2024-01-01T00:00:00.001Z'}
     assert outcome['failures'] == [] and outcome['skipped_recipients'] == []
     assert sorted(api.sends) == [N1, N2]
     assert outcome['msg'] == 'sent 2 message(s) from %s' % SENDER
@@ -149,7 +100,9 @@ def test_bad_input_sends_nothing(api, extra, message):
 
 
 def test_one_failure_does_not_stop_the_others_and_the_task_fails_listing_it(api):
-    api.behaviour = {N1: 'refuse'}
+    # The server echoes the token in its refusal.
+    api.recipient_faults = {N1: ApiError('POST', '/sms/2022-08-01/messages', 'Validation failed (token %s)' % TOKEN,
+                                         status=422)}
     outcome = run(sms_message.main, args(to=[N1, N2, '+18885550103'], concurrency=1))
     assert outcome.failed and outcome['changed'] is True
     assert [entry['to'] for entry in outcome['sent']] == [N2, '+18885550103']
@@ -159,7 +112,7 @@ def test_one_failure_does_not_stop_the_others_and_the_task_fails_listing_it(api)
 
 
 def test_lost_answer_is_found_and_counted_once(api):
-    api.behaviour = {N1: 'lost'}
+    api.recipient_faults = {N1: 'lost'}
     outcome = run(sms_message.main, args())
     assert not outcome.failed
     assert sorted(entry['uuid'] for entry in outcome['sent']) == ['m1', 'm2']
@@ -167,8 +120,8 @@ def test_lost_answer_is_found_and_counted_once(api):
 
 
 def test_lost_answer_with_failing_lookup_is_unknown_and_not_resent(api):
-    api.behaviour = {N1: 'lost'}
-    api.lookup_fails = True
+    api.recipient_faults = {N1: 'lost'}
+    api.lookup_error = True
     outcome = run(sms_message.main, args(to=[N1]))
     # The message may have reached N1: the task fails, and does not claim that nothing changed.
     assert outcome.failed and outcome['changed'] is True and outcome['sent'] == []
@@ -178,7 +131,7 @@ def test_lost_answer_with_failing_lookup_is_unknown_and_not_resent(api):
 
 
 def test_a_rejected_token_stops_the_remaining_sends(api):
-    api.behaviour = {N1: 'unauthorized'}
+    api.recipient_faults = {N1: ApiError('POST', '/sms/2022-08-01/messages', 'Unauthorized', status=401)}
     outcome = run(sms_message.main, args(to=[N1, N2, '+18885550103'], concurrency=1))
     assert outcome.failed and outcome['sent'] == []
     assert api.sends == [N1]
@@ -187,7 +140,7 @@ def test_a_rejected_token_stops_the_remaining_sends(api):
 
 def test_dedupe_window_skips_recent_identical_messages(api):
     now = datetime.datetime.now(datetime.timezone.utc)
-    api.stored.append({'uuid': 'old', 'from': SENDER, 'to': N1, 'text': 'hello', 'direction': 'out',
+    api.add({'uuid': 'old', 'from': SENDER, 'to': N1, 'text': 'hello', 'direction': 'out',
                        'created_at': (now - datetime.timedelta(seconds=30)).strftime('%Y-%m-%dT%H:%M:%S.000Z')})
     outcome = run(sms_message.main, args(dedupe_window=60), check_mode=True)
     assert outcome['would_send'] == [N2] and outcome['skipped_recipients'] == [N1]
@@ -196,7 +149,7 @@ def test_dedupe_window_skips_recent_identical_messages(api):
 
 
 def test_state_absent_deletes_once(api):
-    api.stored.append({'uuid': 'abc', 'from': SENDER, 'to': N1, 'text': 'x', 'deleted_at': None})
+    api.add({'uuid': 'abc', 'from': SENDER, 'to': N1, 'text': 'x', 'deleted_at': None})
     outcome = run(sms_message.main, {'api_token': TOKEN, 'api_url': API_URL, 'state': 'absent', 'uuid': 'abc'},
                   check_mode=True)
     assert outcome['changed'] is True and api.deleted == []
