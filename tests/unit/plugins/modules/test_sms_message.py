@@ -141,7 +141,7 @@ def test_a_rejected_token_stops_the_remaining_sends(api):
 def test_dedupe_window_skips_recent_identical_messages(api):
     now = datetime.datetime.now(datetime.timezone.utc)
     api.add({'uuid': 'old', 'from': SENDER, 'to': N1, 'text': 'hello', 'direction': 'out',
-                       'created_at': (now - datetime.timedelta(seconds=30)).strftime('%Y-%m-%dT%H:%M:%S.000Z')})
+             'created_at': (now - datetime.timedelta(seconds=30)).strftime('%Y-%m-%dT%H:%M:%S.000Z')})
     outcome = run(sms_message.main, args(dedupe_window=60), check_mode=True)
     assert outcome['would_send'] == [N2] and outcome['skipped_recipients'] == [N1]
     outcome = run(sms_message.main, args(dedupe_window=10), check_mode=True)
