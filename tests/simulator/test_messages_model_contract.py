@@ -75,6 +75,12 @@ class FakeNetwork:
     def lose_next_send_answer(self):
         self.client.faults.append('lost')
 
+    def fail_deliveries_to(self, recipient):
+        self.client.message_outcomes[recipient] = 'failed'
+
+    def advance_clock(self, seconds):
+        self.client.advance_clock(seconds)
+
     def stored(self):
         return [dict(item) for item in self.client.stored]
 
@@ -93,6 +99,12 @@ class SimulatedNetwork:
 
     def lose_next_send_answer(self):
         self.server.config(faults=[{'kind': 'lost_answer', 'operations': ['send'], 'count': 1}])
+
+    def fail_deliveries_to(self, recipient):
+        self.server.config(message_outcomes={recipient: 'failed'})
+
+    def advance_clock(self, seconds):
+        self.server.advance_clock(seconds)
 
     def stored(self):
         return self.server.messages()
@@ -207,3 +219,22 @@ def test_send_from_an_inactive_number_is_refused_and_stores_nothing(network, api
         assert caught.value.api_message == 'Validation failed'
         assert caught.value.errors == [{'resource': 'Message', 'field': 'from', 'code': 'not_found'}]
     assert network.stored() == []
+
+
+def test_delivery_settles_on_the_clock_and_a_failure_has_its_carrier_error(network, api):
+    network.fail_deliveries_to(N2)
+    delivered = api.send(SENDER, N1, 'hello')
+    failed = api.send(SENDER, N2, 'hello')
+    network.advance_clock(0.5)
+    assert [api.get(item['uuid'])['delivery_reports'] for item in (delivered, failed)] == [[], []]
+    network.advance_clock(1)
+    delivered, failed = api.get(delivered['uuid']), api.get(failed['uuid'])
+    assert delivered['delivered_at'] is not None and delivered['failed_at'] is None
+    assert failed['failed_at'] is not None and failed['delivered_at'] is None
+    assert [report['progress_bit'] for report in delivered['delivery_reports']] == [1]
+    assert [set(report) for report in failed['delivery_reports']] == [{'progress_bit', 'created_at', 'uuid'}]
+    # The carrier's error is only on the single delivery report.
+    report = api.delivery_report(failed['uuid'], failed['delivery_reports'][0]['uuid'])
+    assert (report['progress_bit'], report['carrier_errorcode'], report['carrier_description']) == (
+        0, 4720, 'Invalid destination')
+    assert api.delivery_report(failed['uuid'], UNKNOWN_UUID) is None
