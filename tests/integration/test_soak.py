@@ -14,8 +14,9 @@ The number of rounds comes from INVOCA_SOAK_ROUNDS (default 3, well under a minu
 ``make soak``, which sets INVOCA_SOAK_ROUNDS=20 unless it is already set; by hand:
 ``INVOCA_SOAK_ROUNDS=50 python -m pytest tests/integration/test_soak.py``.
 
-A 500 is not retried (it may mean the change was applied), so a separate test shows that with 500 in the mix
-the task fails cleanly, lists what it did and what failed, and a rerun converges.
+A 500 is retried like 502/503/504 (creating and deleting a number are safe to resend); a separate test shows
+that with 500 in the mix and max_retries 1 the task fails cleanly, lists what it did and what failed, sends no
+write more than twice, and a rerun converges.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def test_500_in_the_mix_fails_cleanly_and_a_rerun_converges(ansible, sim):
     failed = dict(((f['action'], f['phone_number']), f) for f in result['failures'])
     assert sorted(result['created'] + [n for action, n in failed if action == 'create']) == sorted(added)
     assert sorted(result['deleted'] + [n for action, n in failed if action == 'delete']) == sorted(dropped)
-    assert failed[('create', always_500)]['status'] == 500
+    # Its last answer was a 500 or one of the random 5xx drawn before it.
+    assert failed[('create', always_500)]['status'] in (500, 502, 503, 504)
     for failure in result['failures']:
         assert failure['status'] in (500, 502, 503, 504)
         assert 'HTTP %d' % failure['status'] in failure['message'], failure
@@ -142,11 +144,12 @@ def test_500_in_the_mix_fails_cleanly_and_a_rerun_converges(ansible, sim):
     assert not active & set(n for action, n in failed if action == 'create')
     assert set(n for action, n in failed if action == 'delete') <= active
 
-    # A 500 is never retried: nothing more was sent for a write once it got a 500.
-    for index, entry in enumerate(log):
-        if entry['status'] == 500 and entry['method'] in ('POST', 'DELETE'):
-            later = [e for e in log[index + 1:] if (e['method'], e['phone_number']) == (entry['method'], entry['phone_number'])]
-            assert later == [], 'a write answered 500 was sent again: %s' % later
+    # A 500 is retried like 502/503/504 (the writes are safe to resend), within max_retries: at most 2 sends per
+    # write here, and none applied twice.
+    sends = collections.Counter((e['method'], e['phone_number']) for e in log if e['method'] in ('POST', 'DELETE'))
+    assert max(sends.values()) <= 2, sends
+    assert any(e['status'] == 500 for e in log), 'the seed no longer draws a 500'
+    assert any(count == 2 for (method, number), count in sends.items() if number == always_500), sends
 
     sim.config(error_rate=0, fail_numbers=[])
     sim.clear_log()
