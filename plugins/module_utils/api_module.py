@@ -28,11 +28,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils.client import (
 def api_argument_spec():
     """The options of the invoca.messaging.api doc fragment."""
     return dict(
-        api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['INVOCA_API_TOKEN'])),
+        # Not required=True: AnsibleModule would report it before an unknown option, and without naming the variable.
+        api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['INVOCA_API_TOKEN'])),
         api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['INVOCA_API_URL'])),
         api_version=dict(type='str', default=DEFAULT_API_VERSION, fallback=(env_fallback, ['INVOCA_API_VERSION'])),
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['INVOCA_VALIDATE_CERTS'])),
-        ca_path=dict(type='path'),
+        ca_path=dict(type='path', fallback=(env_fallback, ['INVOCA_CA_PATH'])),
         timeout=dict(type='int', default=30),
         max_retries=dict(type='int', default=3),
     )
@@ -55,15 +56,45 @@ def describe_api_error(error, params):
     return 'Invoca API request failed at %s: %s' % (where, error)
 
 
-class SmsApiModule(AnsibleModule):
-    """AnsibleModule with the shared API options added to the module's own."""
+def retry_warning(summary):
+    """The warning for a client's retry_summary(), or None when nothing was retried."""
+    if not summary:
+        return None
+    causes = summary['causes']
+    statuses = sorted((cause for cause in causes if cause.isdigit()), key=int)
+    parts = ['%s x%d' % (cause, causes[cause]) for cause in statuses + sorted(set(causes) - set(statuses))]
+    if statuses:
+        parts[0] = 'HTTP ' + parts[0]
+    return '%d request(s) were retried (%s), waiting %.1f s in all' % (summary['retries'], ', '.join(parts),
+                                                                          summary['waited'])
 
-    def __init__(self, argument_spec, **kwargs):
+
+class SmsApiModule(AnsibleModule):
+    """AnsibleModule with the shared API options added to the module's own.
+
+    ``required_one_of`` is checked here, after AnsibleModule's own validation, and not passed to AnsibleModule:
+    there it is checked before unknown options, so a typo such as phone_nubmers was reported as "one of the
+    following is required" instead of by its name.
+    """
+
+    def __init__(self, argument_spec, required_one_of=(), **kwargs):
         spec = api_argument_spec()
         spec.update(argument_spec)
+        self._clients = []
         super(SmsApiModule, self).__init__(argument_spec=spec, **kwargs)
+        for names in required_one_of:
+            if all(name not in self.raw_params for name in names):
+                self.fail_json(msg='one of the following is required: %s' % ', '.join(names))
+        if not self.params['api_token']:
+            self.fail_json(msg='No API token: set the api_token option (for example with module_defaults for '
+                               'group/invoca.messaging.sms) or the INVOCA_API_TOKEN environment variable')
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def _load_params(self):
+        super(SmsApiModule, self)._load_params()
+        # The options as the task gave them, before type conversion turned a YAML integer into a string.
+        self.raw_params = dict(self.params)
 
     def client(self, pool_size=1):
         """A PhoneNumberClient for these options; fails the task, before any request, if they cannot work."""
@@ -72,7 +103,7 @@ class SmsApiModule(AnsibleModule):
             if self.params[option] < minimum:
                 self.fail_json(msg='%s must be %d or more, got %d' % (option, minimum, self.params[option]))
         try:
-            return PhoneNumberClient(
+            client = PhoneNumberClient(
                 api_token=self.params['api_token'],
                 api_url=self.params['api_url'],
                 api_version=self.params['api_version'],
@@ -84,6 +115,24 @@ class SmsApiModule(AnsibleModule):
             )
         except ApiConfigError as exc:
             self.fail_json(msg=str(exc))
+        self._clients.append(client)
+        return client
+
+    def _warn_retries(self):
+        for client in self._clients:
+            warning = retry_warning(client.retry_summary())
+            if warning:
+                self.warn(warning)
+        self._clients = []
+
+    # Both exits report the retries, so that no task, successful or not, hides that the API needed them.
+    def exit_json(self, **kwargs):
+        self._warn_retries()
+        super(SmsApiModule, self).exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self._warn_retries()
+        super(SmsApiModule, self).fail_json(msg, **kwargs)
 
     def fail_api(self, error, **result) -> t.NoReturn:
         """Fail with a readable message and whatever the task had already done (``result``)."""

@@ -337,6 +337,7 @@ class PhoneNumberClient:
         self._throttle = Throttle(clock, sleep)
         self._lock = threading.Lock()
         self._retry_waited = 0.0
+        self._retry_causes = {}
         self._create_on_collection = False
         self.requests_sent = 0
         if session is None:
@@ -374,6 +375,18 @@ class PhoneNumberClient:
             self._retry_waited += delay
         return delay
 
+    def _note_retry(self, cause):
+        with self._lock:
+            self._retry_causes[cause] = self._retry_causes.get(cause, 0) + 1
+
+    def retry_summary(self):
+        """None when no request was retried, else {"retries": n, "causes": {"429": n, ...}, "waited": seconds}."""
+        with self._lock:
+            if not self._retry_causes:
+                return None
+            return {'retries': sum(self._retry_causes.values()), 'causes': dict(self._retry_causes),
+                    'waited': self._retry_waited}
+
     def request(self, method, path, query=None, body=None):
         """Send one API request, retrying what is safe to retry, and return an _Answer of any final status."""
         url = self.base_url + path
@@ -399,6 +412,7 @@ class PhoneNumberClient:
                 if delay is None:
                     raise ApiError(method, path, 'no answer from %s after %d attempt(s): %s'
                                    % (self.base_url, attempt + 1, _reason(exc)), kind='transport')
+                self._note_retry('connection error')
                 self._sleep(delay)
                 attempt += 1
                 continue
@@ -408,6 +422,7 @@ class PhoneNumberClient:
             if response.status_code in RETRY_STATUSES:
                 delay = self._retry_wait(attempt, parse_retry_after(response.headers.get('Retry-After')))
                 if delay is not None:
+                    self._note_retry(str(response.status_code))
                     response.close()
                     if response.status_code == 429:
                         self._throttle.hold(delay)
@@ -511,17 +526,28 @@ class PhoneNumberClient:
     def iter_phone_numbers(self, query=(), limit=MAX_PAGE_SIZE):
         """Yield the records of every page, following what each response says about the next one.
 
+        ``limit`` is the page size, or a callable asked before each request (see the loop).
+
         2022-08-01 names the pagy object ``pagination``, 2022-05-01 names it ``page``, and a cursor
         (``next_cursor``) is followed when the server sends one. A page sent twice, or a page that brings nothing
         new while claiming a successor, stops the walk with an error instead of looping forever.
         """
         path = self._path()
-        query = covering_all_time(query) + [('limit', limit)]
+        query = covering_all_time(query)
         token = None
+        page_size = None
         seen_tokens = {('page', 1)}
         seen_numbers = set()
         while True:
-            answer = self.request('GET', path, query if token is None else query + [token])
+            # ``limit`` may be a callable giving the records still wanted: below 1, the walk stops unsent.
+            wanted = limit() if callable(limit) else limit
+            if wanted < 1:
+                return
+            # Page numbers are offsets of (page - 1) * limit, so a numbered walk keeps its first page size.
+            if page_size is None or token[0] == 'cursor':
+                page_size = wanted
+            page_query = query + [('limit', page_size)]
+            answer = self.request('GET', path, page_query if token is None else page_query + [token])
             if answer.status != 200:
                 raise self._error('GET', path, answer)
             records, pager = self._page(path, answer)

@@ -65,7 +65,9 @@ options:
     default: 500
   max_records:
     description:
-      - Stop after this many records; no further page is requested. All records when not set.
+      - Stop after this many records; no further page is requested, and no page asks for more records than are
+        still wanted (the page size is at most O(max_records)). All records when not set.
+      - RV(truncated) says whether records were left unread.
     type: int
   include_deleted:
     description:
@@ -88,6 +90,10 @@ EXAMPLES = r"""
 - name: Fail when the number is not SMS-enabled
   ansible.builtin.assert:
     that: one.phone_numbers | length == 1
+
+- name: Print what was found
+  ansible.builtin.debug:
+    msg: "{{ one.msg }}"
 
 - name: List every SMS-enabled number of the network
   invoca.messaging.sms_phone_number_info:
@@ -122,7 +128,7 @@ phone_numbers:
     - The records found, in the API's order. Empty when O(phone_number) is not known to the API, and with
       O(count_only=true).
     - Records of a listing may carry fewer fields than the record of one number.
-  returned: always
+  returned: success
   type: list
   elements: dict
   sample:
@@ -137,9 +143,21 @@ count:
   description:
     - With O(count_only=true), how many numbers match, as the API counts them.
     - Otherwise the number of records in RV(phone_numbers).
-  returned: always
+    - Not returned by a failed task, so that a failure cannot be read as "no numbers".
+  returned: success
   type: int
   sample: 1
+truncated:
+  description:
+    - V(true) when the listing stopped at O(max_records) before the last record; V(false) otherwise.
+  returned: success
+  type: bool
+  sample: false
+msg:
+  description: What was found, in a few words, such as V(returned 3 records) or V(counted 12 numbers).
+  returned: success
+  type: str
+  sample: returned 3 records
 """
 
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
@@ -184,29 +202,57 @@ def main():
     client = module.client()
     try:
         if params['count_only']:
-            module.exit_json(changed=False, phone_numbers=[], count=client.count(query))
+            count = client.count(query)
+            module.exit_json(changed=False, phone_numbers=[], count=count, truncated=False,
+                             msg='counted %d number%s' % (count, '' if count == 1 else 's'))
+        include_deleted = wants_deleted(params['filters'], params['include_deleted'])
         if number is not None:
             found = client.get(number)
-            records = [found] if found is not None else []
+            kept, truncated = take([found] if found is not None else [], include_deleted, None)
         else:
-            records = client.iter_phone_numbers(query, params['limit'])
-        kept = take(records, wants_deleted(params['filters'], params['include_deleted']), params['max_records'])
+            kept, truncated = take_listing(client, query, params['limit'], include_deleted, params['max_records'])
     except ApiError as exc:
-        module.fail_api(exc, phone_numbers=[], count=0)
+        # No phone_numbers or count: an empty list on a failed task could be mistaken for "none".
+        module.fail_api(exc)
     finally:
         client.close()
-    module.exit_json(changed=False, phone_numbers=kept, count=len(kept))
+    module.exit_json(changed=False, phone_numbers=kept, count=len(kept), truncated=truncated,
+                     msg='returned %d record%s%s' % (len(kept), '' if len(kept) == 1 else 's',
+                                                      ' (stopped at max_records; more exist)' if truncated else ''))
 
 
-def take(records, include_deleted, max_records):
-    """The records to return; stops reading (so no further page is fetched) once max_records are kept."""
+def take_listing(client, query, limit, include_deleted, max_records):
+    """(records kept, truncated) of a listing; no page asks for more records than are still wanted."""
     kept = []
+    next_page_unread = []
+
+    def page_size():
+        if max_records is None:
+            return limit
+        wanted = max_records - len(kept)
+        if wanted < 1:
+            # Asked only when the walk has another page to fetch: there are records left unread.
+            next_page_unread.append(True)
+        return min(limit, wanted)
+
+    kept, truncated = take(client.iter_phone_numbers(query, page_size), include_deleted, max_records, kept)
+    return kept, truncated or bool(next_page_unread)
+
+
+def take(records, include_deleted, max_records, kept=None):
+    """(records kept, truncated): stops reading (so no further page is fetched) once max_records are kept.
+
+    ``truncated`` is whether a record was left unread. Asking the walk for one more record answers that without
+    a request: it has one in hand, or it stops at once because no further record is wanted (see page_size).
+    """
+    kept = [] if kept is None else kept
+    records = iter(records)
     for record in records:
         if include_deleted or is_active(record):
             kept.append(record)
             if max_records is not None and len(kept) >= max_records:
-                break
-    return kept
+                return kept, next(records, None) is not None
+    return kept, False
 
 
 if __name__ == '__main__':

@@ -213,6 +213,8 @@ class FakeClient:
         self.calls = []
         self.closed = False
         self.constructions = []
+        self.page_sizes = []
+        self.retries = None
         self._lock = threading.Lock()
 
     def __call__(self, **kwargs):
@@ -273,11 +275,23 @@ class FakeClient:
         if self.list_error is not None:
             raise self.list_error
         only_active = ('deleted_at[empty]', None) in list(query)
-        for number in sorted(self.records):
-            record = self.records[number]
-            if only_active and record.get('deleted_at'):
-                continue
-            yield dict(record)
+        found = [dict(self.records[n]) for n in sorted(self.records)
+                 if not (only_active and self.records[n].get('deleted_at'))]
+        # Pages as the real client asks for them: a callable limit is asked before each page, below 1 it stops.
+        while True:
+            size = limit() if callable(limit) else limit
+            if size < 1:
+                return
+            with self._lock:
+                self.page_sizes.append(size)
+            page, found = found[:size], found[size:]
+            for record in page:
+                yield record
+            if not found:
+                return
+
+    def retry_summary(self):
+        return self.retries
 
     def count(self, query=()):
         self._enter('count', tuple(query))
