@@ -16,7 +16,7 @@ options:
     description:
       - Invoca API token (OAuth2 bearer token) with access to the SMS Messaging API of the network.
       - 'Sent as C(Authorization: Bearer <token>). It is never logged or returned.'
-      - If not set, the value of the E(INVOCA_API_TOKEN) environment variable is used. One of the two is required:
+      - If not set, the value of the E(INVOCA_API_TOKEN) environment variable is used. One of the two is required;
         without either, the task fails before any request and names both.
     type: str
   api_url:

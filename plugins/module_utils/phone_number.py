@@ -45,8 +45,8 @@ def _as_quoted(value):
 def normalize_phone_number(value):
     """Return ``value`` as an E.164 string, or raise InvalidPhoneNumber."""
     if _is_yaml_number(value):
-        raise InvalidPhoneNumber('phone number %r is a number, not a string: %s, as in %s'
-                                 % (value, QUOTE_IT, _as_quoted(value)))
+        raise InvalidPhoneNumber('phone number %r is a number (%s), not a string: %s, as in %s'
+                                 % (value, type(value).__name__, QUOTE_IT, _as_quoted(value)))
     if not isinstance(value, str):
         raise InvalidPhoneNumber(
             'phone number %r is a %s, not a string: expected an E.164 number such as %s'
@@ -87,12 +87,18 @@ def _several_bad(values):
     numbers = [value for value in values if _is_yaml_number(value)]
     others = [value for value in values if not _is_yaml_number(value)]
     sentences = []
-    if others:
+    if len(others) == 1:
+        sentences.append('phone number %r is not a valid E.164 number: %s' % (others[0], EXPECTED_FORM))
+    elif others:
         sentences.append('%d phone numbers are not valid E.164 numbers: %s; %s'
                          % (len(others), ', '.join(repr(value) for value in others), EXPECTED_FORM))
-    if numbers:
-        sentences.append('%d phone numbers are numbers, not strings: %s; YAML read them as numbers: quote them, as in %s'
-                         % (len(numbers), ', '.join(repr(value) for value in numbers), _as_quoted(numbers[0])))
+    if len(numbers) == 1:
+        sentences.append('phone number %r is a number, not a string: %s, as in %s'
+                         % (numbers[0], QUOTE_IT, _as_quoted(numbers[0])))
+    elif numbers:
+        sentences.append('%d phone numbers are numbers, not strings: %s. YAML read them as numbers; quote them, '
+                         'as in %s' % (len(numbers), ', '.join(repr(value) for value in numbers),
+                                       _as_quoted(numbers[0])))
     return '. '.join(sentences)
 
 

@@ -271,7 +271,7 @@ class FakeClient:
             return dict(record), True
 
     def iter_phone_numbers(self, query=(), limit=500):
-        self._enter('list', (tuple(query), limit))
+        self._enter('list', (tuple(query), limit() if callable(limit) else limit))
         if self.list_error is not None:
             raise self.list_error
         only_active = ('deleted_at[empty]', None) in list(query)
