@@ -543,9 +543,14 @@ class PhoneNumberClient:
             wanted = limit() if callable(limit) else limit
             if wanted < 1:
                 return
-            # Page numbers are offsets of (page - 1) * limit, so a numbered walk keeps its first page size.
-            if page_size is None or token[0] == 'cursor':
+            if token is None or token[0] == 'cursor':
                 page_size = wanted
+            elif wanted < page_size:
+                # A page number is an offset of (page - 1) * limit: a smaller page keeps the offset with the largest
+                # size that divides it, so no page asks for more records than are still wanted.
+                offset = (token[1] - 1) * page_size
+                page_size = max(size for size in range(1, wanted + 1) if offset % size == 0)
+                token = ('page', offset // page_size + 1)
             page_query = query + [('limit', page_size)]
             answer = self.request('GET', path, page_query if token is None else page_query + [token])
             if answer.status != 200:

@@ -174,8 +174,8 @@ def test_max_records_stops_paging(install_client, base_args):
     assert len(backend.sent) == 2
     assert result['truncated'] is True
     assert result['msg'] == 'returned 3 records (stopped at max_records; more exist)'
-    # Numbered pages are offsets of the page size: the second page keeps it.
-    assert [dict(s.params)['limit'] for s in backend.sent] == ['2', '2']
+    # The second page asks for the one record still wanted, at the same offset (page 3 of 1 = page 2 of 2).
+    assert [(dict(s.params)['limit'], dict(s.params).get('page')) for s in backend.sent] == [('2', None), ('1', '3')]
 
 
 def test_max_records_counts_only_returned_records(fake_client, base_args):
