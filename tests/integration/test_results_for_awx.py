@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import assert_clean_failure
+from conftest import TOKEN, assert_clean_failure
+from simulator_control import Simulator
 
 LIST_PATH = '/sms/2022-08-01/phone_numbers'
 # AWX drops a task result larger than MAX_EVENT_RES_DATA (700,000 bytes) from the job's event; the target is far below.
@@ -145,9 +146,10 @@ def test_a_missing_token_names_the_variable(ansible, sim):
     assert sim.log() == []
 
 
-def test_ca_path_comes_from_invoca_ca_path(ansible, sim, tmp_path):
-    missing = tmp_path / 'no-such-ca.pem'
-    run = ansible.module('sms_phone_number_info', {'count_only': True},
-                         env={'INVOCA_CA_PATH': str(missing), 'INVOCA_API_URL': sim.url.replace('http://', 'https://')})
-    assert run.failed
-    assert run.result['invocation']['module_args']['ca_path'] == str(missing)
+def test_ca_path_comes_from_invoca_ca_path(ansible, tmp_path):
+    with Simulator(token=TOKEN, tls=True) as tls:
+        trusted = ansible.module('sms_phone_number_info', {'count_only': True},
+                                 env={'INVOCA_API_URL': tls.url, 'INVOCA_CA_PATH': tls.ca_path}, expect_rc=0)
+        assert trusted.result['count'] == 0
+        untrusted = ansible.module('sms_phone_number_info', {'count_only': True}, env={'INVOCA_API_URL': tls.url})
+        assert untrusted.failed
