@@ -545,12 +545,12 @@ class PhoneNumberClient:
                 return
             if token is None or token[0] == 'cursor':
                 page_size = wanted
-            elif wanted < page_size:
-                # A page number is an offset of (page - 1) * limit: a smaller page keeps the offset with the largest
-                # size that divides it, so no page asks for more records than are still wanted.
-                offset = (token[1] - 1) * page_size
-                page_size = max(size for size in range(1, wanted + 1) if offset % size == 0)
-                token = ('page', offset // page_size + 1)
+            elif wanted < page_size and (token[1] - 1) * page_size % wanted == 0:
+                # A page number is an offset of (page - 1) * limit: a smaller page must start at the same offset.
+                # Where it cannot, the page keeps its size: one request that reads a few records too many costs
+                # less than several smaller ones.
+                token = ('page', (token[1] - 1) * page_size // wanted + 1)
+                page_size = wanted
             page_query = query + [('limit', page_size)]
             answer = self.request('GET', path, page_query if token is None else page_query + [token])
             if answer.status != 200:

@@ -65,8 +65,10 @@ options:
     default: 500
   max_records:
     description:
-      - Stop after this many records; no further page is requested, and no page asks for more records than are
-        still wanted (the page size is at most O(max_records)). All records when not set.
+      - Stop after this many records; no further page is requested. All records when not set.
+      - No page asks for more records than are still wanted, except where the API's page numbers (offsets of
+        the page size) allow no smaller page in the same number of requests; then the last page reads a few
+        records too many, which are not returned.
       - RV(truncated) says whether records were left unread.
     type: int
   include_deleted:
@@ -233,7 +235,13 @@ def take_listing(client, query, limit, include_deleted, max_records):
         if wanted < 1:
             # Asked only when the walk has another page to fetch: there are records left unread.
             next_page_unread.append(True)
-        return min(limit, wanted)
+        if wanted <= limit:
+            return wanted
+        # Numbered pages keep one size: one that divides what is wanted ends the walk exactly on it, in as few
+        # requests as pages of the full limit would take.
+        pages = -(-wanted // limit)
+        exact = [size for size in range(-(-wanted // pages), limit + 1) if wanted % size == 0]
+        return max(exact) if exact else limit
 
     kept, truncated = take(client.iter_phone_numbers(query, page_size), include_deleted, max_records, kept)
     return kept, truncated or bool(next_page_unread)

@@ -42,19 +42,20 @@ def walk(harness, wanted_total):
     return taken
 
 
-@pytest.mark.parametrize('total, wanted', [(700, 600), (700, 700), (1000, 3), (1000, 501), (1000, 997)])
-def test_pages_never_ask_for_more_than_is_still_wanted_and_stay_in_order(total, wanted):
+@pytest.mark.parametrize('total, wanted, limits', [
+    (700, 600, [(500, None), (100, 6)]),    # 100 records from offset 500: page 6 of 100
+    (1000, 3, [(3, None)]),
+    (1000, 501, [(500, None), (1, 501)]),
+    # 200 records cannot start at offset 500 with pages of 200: one page of 500 reads 300 too many, but in one
+    # request instead of several small ones.
+    (700, 700, [(500, None), (500, 2)]),
+])
+def test_numbered_pages_shrink_to_the_records_still_wanted_where_the_offset_allows(total, wanted, limits):
     numbers = network(total)
     harness = Harness(handler=pagy(numbers))
-    taken = walk(harness, wanted)
-    assert taken == numbers[:wanted]
-    asked, got = [], 0
-    for sent in harness.sent:
-        limit = int(dict(sent.params)['limit'])
-        assert limit <= min(500, wanted - got), (limit, wanted, got)
-        asked.append(limit)
-        got += limit
-    assert sum(asked) == wanted
+    assert walk(harness, wanted) == numbers[:wanted]
+    assert [(int(dict(s.params)['limit']), int(dict(s.params)['page']) if 'page' in dict(s.params) else None)
+            for s in harness.sent] == limits
 
 
 def test_a_limit_below_one_stops_the_walk_without_a_request():

@@ -113,8 +113,9 @@ def test_no_retry_no_warning(install_client, base_args, warnings):
     (10, 3, [3], 3, True),          # the one page asks for exactly the records wanted
     (3, 3, [3], 3, False),          # the last record was reached: nothing left unread
     (3, 5, [5], 3, False),
-    (700, 600, [500, 100], 600, True),  # the second page asks only for what is still wanted
-    (600, 600, [500, 100], 600, False),
+    (700, 600, [300, 300], 600, True),  # pages that divide 600, in as few requests as pages of 500
+    (600, 600, [300, 300], 600, False),
+    (1000, 701, [500, 201], 701, True),  # 701 has no such divisor: the second page asks for the rest
 ])
 def test_max_records_asks_for_no_more_than_it_needs(install_client, base_args, seeded, max_records, page_sizes,
                                                     kept, truncated):
