@@ -6,8 +6,9 @@
 Each document is read the way a new user reads it: top to bottom, in one shell session (one bash process, so
 ``export``, ``cd`` and background jobs carry over from one snippet to the next), starting in a fresh copy of the
 collection's files (a "fresh clone") with an empty HOME, ansible-core and requests of the running Python's
-virtualenv first on PATH (``python3`` is that Python), and INVOCA_API_URL / INVOCA_API_TOKEN pointing at a
-simulator started for the document, as if the reader had exported them. Then, in order:
+virtualenv first on PATH (``python3`` is that Python), INVOCA_API_URL / INVOCA_API_TOKEN pointing at a
+simulator started for the document, as if the reader had exported them, and the collection installed in
+~/.ansible/collections unless the document installs it itself (README.md, getting_started.rst). Then, in order:
 
 * A console snippet (``console``, ``shell``, ``bash``, ``sh``) runs in the session. When some of its lines start
   with ``$ ``, only those are commands and the other lines are output; otherwise every line is a command. Every
@@ -69,6 +70,7 @@ FILE_NAME = re.compile(r'^[\w.-]+\.(yml|yaml|txt|cfg|ini|json)$')
 MARKER = re.compile(r'^\s*(?:<!--|\.\.)\s*(snippet|snippets):\s*(skip section|skip|background)\s*(\((.*)\))?\s*(-->)?\s*$')
 PORTS_IN_DOCS = ('8080', '8081')
 SNIPPET_TIMEOUT = 600
+INSTALLS_ITSELF = {'README.md', 'docs/docsite/rst/getting_started.rst'}
 SERVER_START_TIMEOUT = 30
 
 
@@ -357,13 +359,25 @@ def session_env(home, sim):
     return env
 
 
+@pytest.fixture(scope='module')
+def tarball(clone, tmp_path_factory):
+    build = tmp_path_factory.mktemp('build')
+    subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'build', '--output-path', str(build), str(clone)],
+                   check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return next(build.glob('invoca-messaging-*.tar.gz'))
+
+
 @pytest.mark.parametrize('document', DOCUMENTS)
-def test_every_snippet_runs_as_shown(document, clone, tmp_path):
+def test_every_snippet_runs_as_shown(document, clone, tarball, tmp_path):
     snippets = snippets_of(document)
     workdir = tmp_path / 'invoca.messaging'
     shutil.copytree(str(clone), str(workdir))
     home = tmp_path / 'home'
     home.mkdir()
+    if document not in INSTALLS_ITSELF:
+        # The other guides assume the collection installed as README.md and getting_started.rst show.
+        subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'install', str(tarball)], env=dict(os.environ, HOME=str(home)),
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ports = dict((port, free_port()) for port in PORTS_IN_DOCS)
     ran, skipped = [], []
     with Simulator(token='snippet-token') as sim:
@@ -421,3 +435,13 @@ def test_a_failing_command_fails_its_snippet_and_the_session_goes_on(tmp_path):
         assert session.run(console_script(reading), timeout=60) == (0, '1 / typed-token\n')
     finally:
         session.close()
+
+
+def test_the_awx_guide_shows_the_credential_type_as_the_file_defines_it():
+    """The two credential-type snippets are pasted into AWX, so they are checked against the file instead of run."""
+    definition = yaml.safe_load((REPO / 'extensions' / 'awx' / 'invoca_sms_credential_type.yml').read_text(encoding='utf-8'))
+    shown = [yaml.safe_load(s.text) for s in snippets_of('docs/docsite/rst/awx_guide.rst') if s.language == 'yaml']
+    inputs = dict(definition['inputs'], fields=[dict((k, v) for k, v in field.items() if k != 'help_text')
+                                                for field in definition['inputs']['fields']])
+    assert inputs in shown
+    assert definition['injectors'] in shown
