@@ -65,8 +65,8 @@ def retry_warning(summary):
     parts = ['%s x%d' % (cause, causes[cause]) for cause in statuses + sorted(set(causes) - set(statuses))]
     if statuses:
         parts[0] = 'HTTP ' + parts[0]
-    return '%d request(s) were retried (%s), waiting %.1f s in all' % (summary['retries'], ', '.join(parts),
-                                                                          summary['waited'])
+    return '%d request(s) were retried (%s), waiting %.1f s in all' % (
+        summary['retries'], ', '.join(parts), summary['waited'])
 
 
 class SmsApiModule(AnsibleModule):

@@ -218,9 +218,10 @@ def main():
         module.fail_api(exc)
     finally:
         client.close()
-    module.exit_json(changed=False, phone_numbers=kept, count=len(kept), truncated=truncated,
-                     msg='returned %d record%s%s' % (len(kept), '' if len(kept) == 1 else 's',
-                                                      ' (stopped at max_records; more exist)' if truncated else ''))
+    msg = 'returned %d record%s' % (len(kept), '' if len(kept) == 1 else 's')
+    if truncated:
+        msg += ' (stopped at max_records; more exist)'
+    module.exit_json(changed=False, phone_numbers=kept, count=len(kept), truncated=truncated, msg=msg)
 
 
 def take_listing(client, query, limit, include_deleted, max_records):

@@ -302,8 +302,8 @@ def console_script(snippet):
         if re.search(r'(^|[^&])&\s*(#.*)?$', command):
             parts.append(command)
             continue
-        parts.append('%s || { echo "FAILED (exit $?): %s"; return 1; }' % (command, command.replace('"', '\\"')
-                                                                              .replace('$', '\\$').replace('`', '\\`')))
+        quoted = command.replace('"', '\\"').replace('$', '\\$').replace('`', '\\`')
+        parts.append('%s || { echo "FAILED (exit $?): %s"; return 1; }' % (command, quoted))
     return '\n'.join(parts) + '\n'
 
 

@@ -285,8 +285,7 @@ class FakeClient:
             with self._lock:
                 self.page_sizes.append(size)
             page, found = found[:size], found[size:]
-            for record in page:
-                yield record
+            yield from page
             if not found:
                 return
 
