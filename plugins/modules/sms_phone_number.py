@@ -323,15 +323,14 @@ def refuse_too_many_deletions(module, plan):
 def summary_message(module, numbers, plan, outcome):
     """The msg of a successful run: what it did (or would do) in a few words."""
     created, deleted = outcome.created, outcome.deleted
-    would = 'would ' if module.check_mode else ''
     if module.params['phone_number'] is not None:
         number = numbers[0]
         if created:
-            return '%s %s' % ('would create' if would else 'created', number)
+            return '%s %s' % ('would create' if module.check_mode else 'created', number)
         if deleted:
-            return '%s %s' % ('would delete' if would else 'deleted', number)
+            return '%s %s' % ('would delete' if module.check_mode else 'deleted', number)
         return '%s already %s' % (number, module.params['state'])
-    if would:
+    if module.check_mode:
         return 'would create %d, would delete %d, unchanged %d' % (len(created), len(deleted), len(plan.unchanged))
     return 'created %d, deleted %d, unchanged %d' % (len(created), len(deleted), len(plan.unchanged))
 
