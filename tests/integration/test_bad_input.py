@@ -55,7 +55,9 @@ CASES = [
     case('dot-dot-slash', PN, {'phone_number': '../+12025550100'}, "'../+12025550100'"),
     case('empty-string', PN, {'phone_number': ''}, "''"),
     # Wrong types: Ansible turns them into strings for a str option, the module refuses the string.
-    case('int', PN, {'phone_number': 12025550100}, '12025550100', 'YAML read this as a number; quote it'),
+    # ansible-core 2.16 renders the playbook's "{{ ... | default(omit) }}" as a string: the module sees '12025550100'.
+    case('int', PN, {'phone_number': 12025550100}, '12025550100',
+         ('YAML read this as a number; quote it', "'12025550100'")),
     case('list-for-one-number', PN, {'phone_number': [VALID]}, "\"['+12025550100']\""),
     case('dict-for-one-number', PN, {'phone_number': {'number': VALID}}, "\"{'number': '+12025550100'}\""),
     case('dict-for-the-list', PN, {'phone_numbers': {'number': VALID}}, 'phone_numbers', 'dict'),
