@@ -1,6 +1,7 @@
 # invoca.messaging: the two commands are `make demo` and `make test`; everything they need is set up here.
 #
 # Virtualenvs (made on first use, remade when their pin file changes):
+#   .venv-demo    ansible-core 2.21 and requests only, for make demo and the built tarball: tests/requirements/demo.txt
 #   .venv         ansible-core 2.21 (newest) and the test tools: tests/requirements/core-newest.txt
 #   .venv-oldest  ansible-core 2.16 (oldest supported):          tests/requirements/core-oldest.txt
 #   .venv-awx     ansible-runner and ansible-builder, as AWX uses: tests/requirements/awx.txt
@@ -9,6 +10,7 @@
 # PYTHON=/path/to/python3.12 overrides the search done by tests/scripts/find_python.sh.
 
 PYTHON      ?=
+VENV_DEMO   := .venv-demo
 VENV        := .venv
 VENV_OLDEST := .venv-oldest
 VENV_AWX    := .venv-awx
@@ -38,13 +40,37 @@ help:
 
 # -- virtualenvs --------------------------------------------------------------------------------------------
 
+# The Python the venvs are made with: PYTHON, else what find_python.sh finds. A recursive variable that replaces
+# itself on first use, so the search runs, and make names the Python it picked, once per make run (and not at
+# all for targets that need no new venv).
+PICKED_PYTHON = $(eval PICKED_PYTHON := $(call pick_python))$(PICKED_PYTHON)
+define pick_python
+$(strip $(eval _py := $(if $(PYTHON),$(PYTHON),$(shell tests/scripts/find_python.sh)))
+$(if $(_py),$(info make: Python $(shell "$(_py)" -c 'import platform; print(platform.python_version())') at $(_py)),
+$(error no usable Python 3.12 or newer: see the message above, or set PYTHON=/path/to/python3.12))$(_py))
+endef
+
 # Recipe of every venv rule: the target is DIR/.installed, the first prerequisite its pin file.
 define make_venv
-rm -rf $(@D)
-py='$(PYTHON)'; [ -n "$$py" ] || py=$$(tests/scripts/find_python.sh) || exit 1; "$$py" -m venv $(@D)
-$(@D)/bin/python -m pip install --disable-pip-version-check -q -r $<
-touch $@
+@echo "make: $(@D): installing $<"
+@rm -rf $(@D)
+@"$(PICKED_PYTHON)" -m venv $(@D)
+@$(@D)/bin/python -m pip install --disable-pip-version-check -q -r $<
+@touch $@
 endef
+
+# The demo's venv gets no pip of its own when the picked Python's pip can install into it (pip >= 22.3): making
+# a venv with pip costs about 10 s of a first make demo, whose target is under a minute.
+$(VENV_DEMO)/.installed: tests/requirements/demo.txt
+	@echo "make: $(@D): installing $< (ansible-core and requests only)"
+	@rm -rf $(@D)
+	@if "$(PICKED_PYTHON)" -m pip --python "$(PICKED_PYTHON)" --version > /dev/null 2>&1; then \
+		"$(PICKED_PYTHON)" -m venv --without-pip $(@D) && \
+		"$(PICKED_PYTHON)" -m pip --python $(@D)/bin/python install --disable-pip-version-check -q -r $<; \
+	else \
+		"$(PICKED_PYTHON)" -m venv $(@D) && $(@D)/bin/python -m pip install --disable-pip-version-check -q -r $<; \
+	fi
+	@touch $@
 
 $(VENV)/.installed: tests/requirements/core-newest.txt
 	$(make_venv)
@@ -63,24 +89,29 @@ $(VENV_GALAXY)/.installed: tests/requirements/galaxy.txt
 
 # -- the collection, built and installed the way a user gets it ----------------------------------------------
 
-$(TARBALL): $(VENV)/.installed $(SOURCES)
-	mkdir -p $(BUILD)
-	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD) .
+# Built by the demo's venv (the same ansible-core as .venv), so make demo needs no test tools.
+$(TARBALL): $(VENV_DEMO)/.installed $(SOURCES)
+	@echo "make: building $@"
+	@mkdir -p $(BUILD)
+	@$(VENV_DEMO)/bin/ansible-galaxy collection build --force --output-path $(BUILD) . > /dev/null
 
 $(COLLECTIONS)/.installed: $(TARBALL)
-	rm -rf $(COLLECTIONS)
-	$(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL)
-	touch $@
+	@echo "make: installing it into $(COLLECTIONS)"
+	@rm -rf $(COLLECTIONS)
+	@ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" \
+		$(VENV_DEMO)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL) > /dev/null
+	@touch $@
 
 collection: $(COLLECTIONS)/.installed
 
 # -- make demo ----------------------------------------------------------------------------------------------
 
 demo: $(COLLECTIONS)/.installed
-	PATH="$(abspath $(VENV))/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" \
-	ANSIBLE_PYTHON_INTERPRETER="$(abspath $(VENV))/bin/python" ANSIBLE_LOCALHOST_WARNING=false \
+	@echo "make: running tests/demo/demo.yml against a local simulator"
+	@PATH="$(abspath $(VENV_DEMO))/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" \
+	ANSIBLE_PYTHON_INTERPRETER="$(abspath $(VENV_DEMO))/bin/python" ANSIBLE_LOCALHOST_WARNING=false \
 	ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
-	$(VENV)/bin/python $(WITH_SIMULATOR) -- ansible-playbook -i localhost, tests/demo/demo.yml
+	$(VENV_DEMO)/bin/python $(WITH_SIMULATOR) -- ansible-playbook -i localhost, tests/demo/demo.yml
 
 # -- make test ----------------------------------------------------------------------------------------------
 
@@ -103,45 +134,52 @@ sanity-oldest: $(VENV_OLDEST)/.installed
 # Integration tests build and install the collection themselves (tests/integration/conftest.py) and start
 # their own simulators; running them with a venv's Python tests that venv's ansible-core.
 integration-newest: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/simulator tests/hostile tests/integration tests/benchmark
+	@echo "make: integration tests, ansible-core 2.21"
+	@$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/simulator tests/hostile tests/integration tests/benchmark
 integration-oldest: $(VENV_OLDEST)/.installed
-	$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/integration
+	@echo "make: integration tests, ansible-core 2.16"
+	@$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/integration
 
 # The AWX path: the credential type's injectors through ansible-runner jobs, the execution environment
 # through ansible-builder, the credential-type playbook against a stand-in of AWX's API.
 awx: $(VENV_AWX)/.installed
-	$(VENV_AWX)/bin/python -m pytest -p no:cacheprovider -q tests/awx
+	@echo "make: AWX checks"
+	@$(VENV_AWX)/bin/python -m pytest -p no:cacheprovider -q tests/awx
 
 # The execution environment built for real (podman, as root; a local Debian base image) and a job run in it
 # through ansible-runner, as AWX runs one: tests/ee/run.sh.
 .PHONY: ee
 ee: $(VENV_AWX)/.installed
-	tests/ee/run.sh $(VENV_AWX)
+	@echo "make: execution environment built with podman, and a job run in it"
+	@tests/ee/run.sh $(VENV_AWX)
 
 # ansible-lint offline, with this checkout visible as invoca.messaging through a throwaway collections path.
 lint: $(VENV)/.installed
-	colls=$$(mktemp -d) && trap 'rm -rf "$$colls"' EXIT && \
+	@echo "make: ansible-lint --profile production"
+	@colls=$$(mktemp -d) && trap 'rm -rf "$$colls"' EXIT && \
 	mkdir -p "$$colls/ansible_collections/invoca" && \
 	ln -s "$(CURDIR)" "$$colls/ansible_collections/invoca/messaging" && \
 	PATH="$(abspath $(VENV))/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH="$$colls" \
 	$(abspath $(VENV))/bin/ansible-lint --profile production --offline
 
-ansible-doc: $(COLLECTIONS)/.installed
-	for module in sms_phone_number sms_phone_number_info sms_message sms_message_info; do \
+ansible-doc: $(COLLECTIONS)/.installed $(VENV)/.installed
+	@for module in sms_phone_number sms_phone_number_info sms_message sms_message_info; do \
 		ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" $(VENV)/bin/ansible-doc invoca.messaging.$$module > /dev/null \
 			|| exit 1; \
 	done
 	@echo "ansible-doc: all four modules render"
 
 changelog-lint: $(VENV)/.installed
-	$(VENV)/bin/antsibull-changelog lint
+	@echo "make: antsibull-changelog lint"
+	@$(VENV)/bin/antsibull-changelog lint
 
 # The HTML docsite (antsibull-docs + Sphinx, warnings are errors): module pages, guides, benchmark table.
 docs: $(VENV_DOCS)/.installed
 	$(VENV_DOCS)/bin/python tests/docs/build_docsite.py $(DOCS_HTML)
 
 docs-test: docs
-	DOCSITE_HTML=$(DOCS_HTML) $(VENV_DOCS)/bin/python -m pytest -p no:cacheprovider -q tests/docs
+	@echo "make: docs tests (every snippet of README.md and the guides, against the simulator)"
+	@DOCSITE_HTML=$(DOCS_HTML) $(VENV_DOCS)/bin/python -m pytest -p no:cacheprovider -q tests/docs
 
 # galaxy-importer, as Galaxy and Automation Hub run it on upload: no warning, a description for every module.
 galaxy-import: $(VENV_GALAXY)/.installed
@@ -156,4 +194,4 @@ soak: $(VENV)/.installed
 	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/test_soak.py
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_DOCS) $(VENV_GALAXY) $(BUILD) docs/build tests/output .pytest_cache
+	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_DOCS) $(VENV_GALAXY) $(BUILD) docs/build tests/output .pytest_cache

@@ -16,9 +16,9 @@ options:
     description:
       - Invoca API token (OAuth2 bearer token) with access to the SMS Messaging API of the network.
       - 'Sent as C(Authorization: Bearer <token>). It is never logged or returned.'
-      - If not set, the value of the E(INVOCA_API_TOKEN) environment variable is used.
+      - If not set, the value of the E(INVOCA_API_TOKEN) environment variable is used. One of the two is required;
+        without either, the task fails before any request and names both.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the Invoca SMS Messaging API, without the C(/sms/<version>) path.
@@ -38,12 +38,14 @@ options:
     description:
       - Whether to verify the TLS certificate of the API.
       - Set to V(false) only for a test server with a self-signed certificate; prefer O(ca_path).
-      - If not set, the value of the E(INVOCA_VALIDATE_CERTS) environment variable is used.
+      - If not set, the value of the E(INVOCA_VALIDATE_CERTS) environment variable is used (V(false), V(no) or
+        V(0) turn verification off).
     type: bool
     default: true
   ca_path:
     description:
       - Path to a PEM file of CA certificates used to verify the API's certificate, instead of the system's.
+      - If not set, the value of the E(INVOCA_CA_PATH) environment variable is used.
     type: path
   timeout:
     description:

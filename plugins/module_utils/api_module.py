@@ -30,11 +30,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
 def api_argument_spec():
     """The options of the invoca.messaging.api doc fragment."""
     return dict(
-        api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['INVOCA_API_TOKEN'])),
+        # Not required=True: AnsibleModule would report it before an unknown option, and without naming the variable.
+        api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['INVOCA_API_TOKEN'])),
         api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['INVOCA_API_URL'])),
         api_version=dict(type='str', default=DEFAULT_API_VERSION, fallback=(env_fallback, ['INVOCA_API_VERSION'])),
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['INVOCA_VALIDATE_CERTS'])),
-        ca_path=dict(type='path'),
+        ca_path=dict(type='path', fallback=(env_fallback, ['INVOCA_CA_PATH'])),
         timeout=dict(type='int', default=30),
         max_retries=dict(type='int', default=3),
     )
@@ -61,28 +62,67 @@ def describe_api_error(error, params):
     return 'Invoca API request failed at %s: %s' % (where, error)
 
 
+def retry_warning(summary):
+    """The warning for a transport's retry_summary(), or None when nothing was retried."""
+    if not summary:
+        return None
+    causes = summary['causes']
+    statuses = sorted((cause for cause in causes if cause.isdigit()), key=int)
+    parts = ['%s x%d' % (cause, causes[cause]) for cause in statuses + sorted(set(causes) - set(statuses))]
+    if statuses:
+        parts[0] = 'HTTP ' + parts[0]
+    return '%d request(s) were retried (%s), waiting %.1f s in all' % (
+        summary['retries'], ', '.join(parts), summary['waited'])
+
+
 class SmsApiModule(AnsibleModule):
     """AnsibleModule with the shared API options added to the module's own.
 
     Every result, failure and warning passes through one Redactor of the API token, so that no form of it (a
-    server may echo it, cut off or escaped) reaches the output at any verbosity.
+    server may echo it, cut off or escaped) reaches the output at any verbosity; both exits report retries.
+
+    ``required_one_of`` is checked here, after AnsibleModule's own validation, and not passed to AnsibleModule:
+    there it is checked before unknown options, so a typo such as phone_nubmers was reported as "one of the
+    following is required" instead of by its name.
     """
 
     # Until the options are parsed, nothing is known to redact (and no_log covers the token's own value).
     redactor = Redactor(None)
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, required_one_of=(), **kwargs):
         spec = api_argument_spec()
         spec.update(argument_spec)
+        self._transports = []
         super(SmsApiModule, self).__init__(argument_spec=spec, **kwargs)
         self.redactor = Redactor(self.params.get('api_token'))
+        for names in required_one_of:
+            if all(name not in self.raw_params for name in names):
+                self.fail_json(msg='one of the following is required: %s' % ', '.join(names))
+        if not self.params['api_token']:
+            self.fail_json(msg='No API token: set the api_token option (for example with module_defaults for '
+                               'group/invoca.messaging.sms) or the INVOCA_API_TOKEN environment variable')
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
+    def _load_params(self):
+        super(SmsApiModule, self)._load_params()
+        # The options as the task gave them, before type conversion turned a YAML integer into a string.
+        self.raw_params = dict(self.params)
+
+    def _warn_retries(self):
+        for transport in getattr(self, '_transports', ()):
+            warning = retry_warning(transport.retry_summary())
+            if warning:
+                self.warn(warning)
+        self._transports = []
+
+    # Both exits report the retries, so that no task, successful or not, hides that the API needed them.
     def exit_json(self, **kwargs) -> t.NoReturn:
+        self._warn_retries()
         super(SmsApiModule, self).exit_json(**self.redactor.redact_data(kwargs))
 
     def fail_json(self, msg, **kwargs) -> t.NoReturn:
+        self._warn_retries()
         super(SmsApiModule, self).fail_json(msg=self.redactor.redact(msg), **self.redactor.redact_data(kwargs))
 
     def warn(self, warning):
@@ -95,7 +135,7 @@ class SmsApiModule(AnsibleModule):
             if self.params[option] < minimum:
                 self.fail_json(msg='%s must be %d or more, got %d' % (option, minimum, self.params[option]))
         try:
-            return Transport(
+            transport = Transport(
                 api_token=self.params['api_token'],
                 api_url=self.params['api_url'],
                 api_version=self.params['api_version'],
@@ -107,6 +147,8 @@ class SmsApiModule(AnsibleModule):
             )
         except ApiConfigError as exc:
             self.fail_json(msg=str(exc))
+        self._transports.append(transport)
+        return transport
 
     def phone_number_client(self, pool_size=1):
         """A PhoneNumberClient on a Transport for these options."""

@@ -38,9 +38,14 @@ def plan_changes(desired, active, state='present', exclusive=False):
 
 
 def numbers_diff(before, created, deleted):
-    """A diff of the set of active numbers the task looked at: ``before`` is that set as it was read."""
+    """A diff of the set of active numbers the task looked at: ``before`` is that set as it was read.
+
+    Text with one number per line, not a list: Ansible renders a list as JSON, where adding or removing the last
+    number also changes the comma of its neighbour, so one change among 1,000 numbers showed as several.
+    """
     after = (set(before) - set(deleted)) | set(created)
-    return {'before': {'phone_numbers': sorted(before)}, 'after': {'phone_numbers': sorted(after)}}
+    return {'before': ''.join(n + '\n' for n in sorted(before)), 'after': ''.join(n + '\n' for n in sorted(after)),
+            'before_header': 'active SMS numbers before', 'after_header': 'active SMS numbers after'}
 
 
 def number_diff(phone_number, was_active, is_active):

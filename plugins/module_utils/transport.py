@@ -128,6 +128,7 @@ class ApiError(Exception):
         self.never_sent = False
         self.final = False
         self.silent = False
+        self.cause = 'connection error'
         super(ApiError, self).__init__(self.__str__())
 
     def __str__(self):
@@ -901,7 +902,7 @@ class Transport:
                     resend = False
                 if resend and attempt < self.max_retries:
                     delay = self._backoff(attempt)
-                    if not self._charge(delay, 'connection error' if never_sent else 'no answer'):
+                    if not self._charge(delay, exc.cause):
                         raise self._budget_spent(method, path, exc.detail, attempt + 1,
                                                  may_have_applied=write and not never_sent)
                     self._sleep(delay)
@@ -1037,6 +1038,8 @@ class Transport:
                 detail = 'the exchange with %s failed: %s: %s' % (self.base_url, type(exc).__name__, excerpt(str(exc)))
             error = ApiError(method, path, self.redact(detail), kind='transport')
             error.never_sent = requests is not None and _never_sent(exc)
+            error.cause = 'timeout' if deadline.expired or (
+                requests is not None and isinstance(exc, requests.exceptions.Timeout)) else 'connection error'
             # Only silence (a timeout, a reset) counts towards "unreachable"; garbage is an answer of sorts.
             error.silent = deadline.expired or isinstance(exc, (requests.exceptions.ConnectionError,
                                                                 requests.exceptions.Timeout,

@@ -35,7 +35,8 @@ attributes:
       would give if nothing else changes the network in between.
   diff_mode:
     support: full
-    details: The diff shows the active numbers concerned before and after the run.
+    details: The diff shows the active numbers concerned before and after the run, one number per line, so one
+      change among thousands of numbers is a one-line diff.
 options:
   phone_number:
     description:
@@ -48,6 +49,8 @@ options:
       - A list of phone numbers in E.164 form. Repeats (after normalisation) are handled once.
       - Every member is checked before any request is sent; one invalid member fails the task and nothing is
         written.
+      - Quote every number, as in V("+18885550100"). Unquoted, YAML reads C(+18885550100) as the integer
+        18885550100, and the task fails saying so.
       - An empty list changes nothing, unless O(exclusive=true), which refuses it.
     type: list
     elements: str
@@ -80,6 +83,17 @@ options:
         was told.
     type: int
     default: 8
+  return_records:
+    description:
+      - With O(phone_numbers), also return RV(phone_numbers), the records of every listed number that is active
+        after the run.
+      - Off by default so that the result stays small whatever the length of the list, which matters where
+        results are stored (AWX drops a task result larger than about 700 kB from the job's events). The default
+        result holds RV(summary), RV(created), RV(deleted) and RV(failures), which grow only with the changes.
+      - The single form (O(phone_number)) always returns RV(phone_number).
+    type: bool
+    default: false
+    version_added: 2.0.0
 notes:
   - The list form with many numbers is much faster than a loop over the single form, which starts the module and
     reads each number once per item.
@@ -89,10 +103,9 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Make sure one number is SMS-enabled
+- name: Make sure one number is SMS-enabled (the token comes from INVOCA_API_TOKEN when api_token is not set)
   invoca.messaging.sms_phone_number:
     phone_number: "+18885550100"
-    api_token: "{{ invoca_api_token }}"
 
 - name: Remove a number from SMS messaging
   invoca.messaging.sms_phone_number:
@@ -111,14 +124,23 @@ EXAMPLES = r"""
           - "+18885550100"
           - "+18885550101"
           - "+18885550102"
+      register: sms_run
 
-    - name: Count them
-      invoca.messaging.sms_phone_number_info:
-        count_only: true
+    - name: Print what the run did
+      ansible.builtin.debug:
+        msg: "{{ sms_run.msg }}; summary {{ sms_run.summary }}; created {{ sms_run.created | join(', ') }}"
 
-- name: Preview a full reconciliation of the network (check mode, with diff)
+- name: Remove several numbers, leaving the others alone
   invoca.messaging.sms_phone_number:
-    phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() }}"
+    phone_numbers:
+      - "+18885550101"
+      - "+18885550102"
+    state: absent
+
+- name: Preview a full reconciliation with a file of numbers, one a line, skipping blank lines and comments
+  invoca.messaging.sms_phone_number:
+    phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() | map('trim')
+                       | reject('match', '^(#|$)') | list }}"
     exclusive: true
     max_deletions: 20
   check_mode: true
@@ -127,13 +149,47 @@ EXAMPLES = r"""
 
 - name: Apply it, refusing to delete more than 20 numbers
   invoca.messaging.sms_phone_number:
-    phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() }}"
+    phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() | map('trim')
+                       | reject('match', '^(#|$)') | list }}"
     exclusive: true
     max_deletions: 20
     concurrency: 16
+
+- name: Return the records of every listed number as well (a large result for a long list)
+  invoca.messaging.sms_phone_number:
+    phone_numbers:
+      - "+18885550100"
+    return_records: true
+  register: sms_records
 """
 
 RETURN = r"""
+msg:
+  description:
+    - What the run did, in a few words. For the list form, V(created 2, deleted 1, unchanged 997); for the single
+      form, for example V(created +18885550100) or V(+18885550100 already present). In check mode, V(would create)
+      and V(would delete).
+  returned: success
+  type: str
+  sample: created 2, deleted 1, unchanged 997
+summary:
+  description: How many numbers were created, deleted, left as they were, and failed (in check mode, would be).
+  returned: always
+  type: dict
+  contains:
+    created:
+      description: Numbers created or re-enabled.
+      type: int
+    deleted:
+      description: Numbers deleted.
+      type: int
+    unchanged:
+      description: Numbers of the list (or the single number) that were already as desired.
+      type: int
+    failed:
+      description: Writes that failed (see RV(failures)).
+      type: int
+  sample: {"created": 2, "deleted": 1, "unchanged": 997, "failed": 0}
 created:
   description: Numbers that were absent when read and are active after the run (created or re-enabled). In check
     mode, the numbers that would be.
@@ -193,7 +249,7 @@ phone_numbers:
   description:
     - The records of the numbers of O(phone_numbers) that are active after the run, in the order given.
     - Records read from the paginated listing may carry fewer fields than those of a single number.
-  returned: when O(phone_numbers) is given
+  returned: when O(phone_numbers) is given and O(return_records=true)
   type: list
   elements: dict
   sample: [{"phone_number": "+18885550100", "created_at": "2022-03-14T20:30:12.000Z", "deleted_at": null}]
@@ -215,7 +271,8 @@ from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import 
 )
 
 MAX_CONCURRENCY = 64
-NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[])
+NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[],
+                    summary=dict(created=0, deleted=0, unchanged=0, failed=0))
 
 
 def check_options(module):
@@ -237,9 +294,19 @@ def check_options(module):
         module.fail_json(msg='phone_number is null: give a number such as +18885550100, or a list in phone_numbers')
     single = params['phone_number'] is not None
     try:
-        return normalize_phone_numbers([params['phone_number']] if single else params['phone_numbers'])
+        return normalize_phone_numbers([as_given(module, 'phone_number', params['phone_number'])] if single else
+                                       [as_given(module, 'phone_numbers', value, index)
+                                        for index, value in enumerate(params['phone_numbers'])])
     except InvalidPhoneNumber as exc:
         module.fail_json(msg=str(exc))
+
+
+def as_given(module, option, value, index=None):
+    """``value`` as the task wrote it when YAML made it a number (which the str type then converted silently)."""
+    raw = module.raw_params.get(option)
+    if index is not None:
+        raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
+    return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value
 
 
 def refuse_too_many_deletions(module, plan):
@@ -253,18 +320,39 @@ def refuse_too_many_deletions(module, plan):
                      would_delete=plan.delete, **NOTHING_DONE)
 
 
-def task_result(module, numbers, active, outcome):
-    """The module's result for what was done (or, in check mode, would be): lists, records, diff."""
+def summary_message(module, numbers, plan, outcome):
+    """The msg of a successful run: what it did (or would do) in a few words."""
+    created, deleted = outcome.created, outcome.deleted
+    if module.params['phone_number'] is not None:
+        number = numbers[0]
+        if created:
+            return '%s %s' % ('would create' if module.check_mode else 'created', number)
+        if deleted:
+            return '%s %s' % ('would delete' if module.check_mode else 'deleted', number)
+        return '%s already %s' % (number, module.params['state'])
+    if module.check_mode:
+        return 'would create %d, would delete %d, unchanged %d' % (len(created), len(deleted), len(plan.unchanged))
+    return 'created %d, deleted %d, unchanged %d' % (len(created), len(deleted), len(plan.unchanged))
+
+
+def task_result(module, numbers, active, plan, outcome):
+    """The module's result for what was done (or, in check mode, would be): counts, lists, records, diff.
+
+    Only what grows with the changes is returned by default: records of unchanged numbers only on request.
+    """
     created, deleted, records, failures = outcome
     after = dict((n, r) for n, r in active.items() if n not in deleted)
     after.update(records)
-    result = dict(changed=bool(created or deleted), created=created, deleted=deleted, failures=failures)
+    result = dict(changed=bool(created or deleted), created=created, deleted=deleted, failures=failures,
+                  summary=dict(created=len(created), deleted=len(deleted), unchanged=len(plan.unchanged),
+                               failed=len(failures)))
     if module.params['phone_number'] is not None:
         number = numbers[0]
         result['phone_number'] = after.get(number)
         diff = number_diff(number, number in active, number in after)
     else:
-        result['phone_numbers'] = [after[n] for n in numbers if n in after]
+        if module.params['return_records']:
+            result['phone_numbers'] = [after[n] for n in numbers if n in after]
         diff = numbers_diff(active if module.params['exclusive'] else [n for n in numbers if n in active],
                             created, deleted)
     if module._diff:
@@ -281,6 +369,7 @@ def main():
             exclusive=dict(type='bool', default=False),
             max_deletions=dict(type='int'),
             concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+            return_records=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('phone_number', 'phone_numbers')],
         required_one_of=[('phone_number', 'phone_numbers')],
@@ -300,13 +389,13 @@ def main():
     outcome = predicted_outcome(plan) if module.check_mode else apply_plan(client, plan, pool)
     client.close()
 
-    result = task_result(module, numbers, active, outcome)
+    result = task_result(module, numbers, active, plan, outcome)
     if outcome.failures:
         module.fail_json(msg='%d of %d changes failed (created %d, deleted %d); see failures. Run the task again to '
                              'finish: it only sends what is still needed. First failure: %s'
                              % (len(outcome.failures), len(plan.create) + len(plan.delete), len(outcome.created),
                                 len(outcome.deleted), outcome.failures[0]['message']), **result)
-    module.exit_json(**result)
+    module.exit_json(msg=summary_message(module, numbers, plan, outcome), **result)
 
 
 if __name__ == '__main__':

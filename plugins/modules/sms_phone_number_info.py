@@ -66,6 +66,10 @@ options:
   max_records:
     description:
       - Stop after this many records; no further page is requested. All records when not set.
+      - No page asks for more records than are still wanted, except where the API's page numbers (offsets of
+        the page size) allow no smaller page in the same number of requests; then the last page reads a few
+        records too many, which are not returned.
+      - RV(truncated) says whether records were left unread.
     type: int
   include_deleted:
     description:
@@ -88,6 +92,10 @@ EXAMPLES = r"""
 - name: Fail when the number is not SMS-enabled
   ansible.builtin.assert:
     that: one.phone_numbers | length == 1
+
+- name: Print what was found
+  ansible.builtin.debug:
+    msg: "{{ one.msg }}"
 
 - name: List every SMS-enabled number of the network
   invoca.messaging.sms_phone_number_info:
@@ -122,7 +130,7 @@ phone_numbers:
     - The records found, in the API's order. Empty when O(phone_number) is not known to the API, and with
       O(count_only=true).
     - Records of a listing may carry fewer fields than the record of one number.
-  returned: always
+  returned: success
   type: list
   elements: dict
   sample:
@@ -137,9 +145,21 @@ count:
   description:
     - With O(count_only=true), how many numbers match, as the API counts them.
     - Otherwise the number of records in RV(phone_numbers).
-  returned: always
+    - Not returned by a failed task, so that a failure cannot be read as "no numbers".
+  returned: success
   type: int
   sample: 1
+truncated:
+  description:
+    - V(true) when the listing stopped at O(max_records) before the last record; V(false) otherwise.
+  returned: success
+  type: bool
+  sample: false
+msg:
+  description: What was found, in a few words, such as V(returned 3 records) or V(counted 12 numbers).
+  returned: success
+  type: str
+  sample: returned 3 records
 """
 
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
@@ -184,29 +204,39 @@ def main():
     client = module.phone_number_client()
     try:
         if params['count_only']:
-            module.exit_json(changed=False, phone_numbers=[], count=client.count(query))
+            count = client.count(query)
+            module.exit_json(changed=False, phone_numbers=[], count=count, truncated=False,
+                             msg='counted %d number%s' % (count, '' if count == 1 else 's'))
+        include_deleted = wants_deleted(params['filters'], params['include_deleted'])
         if number is not None:
             found = client.get(number)
-            records = [found] if found is not None else []
+            kept, truncated = take([found] if found is not None else [], include_deleted, None)
         else:
-            records = client.iter_phone_numbers(query, params['limit'])
-        kept = take(records, wants_deleted(params['filters'], params['include_deleted']), params['max_records'])
+            kept, truncated = take_listing(client, query, params['limit'], include_deleted, params['max_records'])
     except ApiError as exc:
-        module.fail_api(exc, phone_numbers=[], count=0)
+        # No phone_numbers or count: an empty list on a failed task could be mistaken for "none".
+        module.fail_api(exc)
     finally:
         client.close()
-    module.exit_json(changed=False, phone_numbers=kept, count=len(kept))
+    msg = 'returned %d record%s' % (len(kept), '' if len(kept) == 1 else 's')
+    if truncated:
+        msg += ' (stopped at max_records; more exist)'
+    module.exit_json(changed=False, phone_numbers=kept, count=len(kept), truncated=truncated, msg=msg)
+
+
+def take_listing(client, query, limit, include_deleted, max_records):
+    """(records kept, truncated) of a listing; the client's Listing asks no page for more than is still wanted."""
+    listing = client.listing(query, max_records=max_records, page_size=limit)
+    kept = [record for record in listing if include_deleted or is_active(record)]
+    return kept, listing.truncated
 
 
 def take(records, include_deleted, max_records):
-    """The records to return; stops reading (so no further page is fetched) once max_records are kept."""
-    kept = []
-    for record in records:
-        if include_deleted or is_active(record):
-            kept.append(record)
-            if max_records is not None and len(kept) >= max_records:
-                break
-    return kept
+    """(records kept, truncated) of records already in hand."""
+    kept = [record for record in records if include_deleted or is_active(record)]
+    if max_records is not None and len(kept) > max_records:
+        return kept[:max_records], True
+    return kept, False
 
 
 if __name__ == '__main__':

@@ -20,8 +20,8 @@ from conftest import CREDENTIAL_TYPE_FILE, REPO
 API_MODULE = REPO / 'plugins' / 'module_utils' / 'api_module.py'
 DOC_FRAGMENT = REPO / 'plugins' / 'doc_fragments' / 'api.py'
 # Read by the modules from the environment, but deliberately not part of the credential: certificate
-# checking is a property of the job (or the EE), not of the secret.
-NOT_INJECTED = {'INVOCA_VALIDATE_CERTS'}
+# checking, and the CA file it uses, are properties of the job (or the EE), not of the secret.
+NOT_INJECTED = {'INVOCA_VALIDATE_CERTS', 'INVOCA_CA_PATH'}
 
 
 def module_env_fallbacks():

@@ -120,7 +120,9 @@ def test_guide_files_are_yaml(guide_files):
 def test_first_playbook_check_then_apply_then_idempotent(workdir, collections_path, simulator):
     rc, out = playbook(workdir, collections_path, simulator, 'sms.yml', '--check', '--diff')
     assert rc == 0 and recap(out)['changed'] == 1, out
-    assert '+    "phone_numbers": [' in out and '"+18885550101"' in out, out
+    # One number per line: each number the run would create is one added line of the diff.
+    assert '\n++18885550100\n++18885550101\n' in out, out
+    assert 'would create 2, would delete 0, unchanged 0' in out, out
     assert simulator.active_numbers() == [] and simulator.writes() == [], 'check mode wrote to the API'
 
     rc, out = playbook(workdir, collections_path, simulator, 'sms.yml')

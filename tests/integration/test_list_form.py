@@ -129,7 +129,7 @@ def test_absent_deletes_only_the_active_numbers_and_honours_max_deletions(ansibl
 
 def test_repeats_of_one_number_are_reconciled_once(ansible, sim):
     spellings = [A, '+1 888 555 0001', '+1-888-555-0001', B, '+1 (888) 555.0001']
-    result = ansible.module('sms_phone_number', {'phone_numbers': spellings}, expect_rc=0).result
+    result = ansible.module('sms_phone_number', {'phone_numbers': spellings, 'return_records': True}, expect_rc=0).result
 
     assert result['created'] == [A, B]
     assert numbers_of(result['phone_numbers']) == [A, B]
@@ -153,8 +153,9 @@ def test_one_invalid_member_fails_the_list_before_any_request(ansible, sim):
 def test_exclusive_check_mode_shows_the_plan_and_the_real_run_follows_it(ansible, sim):
     sim.reset(phone_numbers=[A, B, C, D])
     state_before = sim.state()
-    args = {'phone_numbers': [A, B, E], 'exclusive': True}
-    expected_diff = {'before': {'phone_numbers': [A, B, C, D]}, 'after': {'phone_numbers': [A, B, E]}}
+    args = {'phone_numbers': [A, B, E], 'exclusive': True, 'return_records': True}
+    expected_diff = {'before': '%s\n%s\n%s\n%s\n' % (A, B, C, D), 'after': '%s\n%s\n%s\n' % (A, B, E),
+                     'before_header': 'active SMS numbers before', 'after_header': 'active SMS numbers after'}
 
     preview = ansible.module('sms_phone_number', args, check=True, diff=True, expect_rc=0).result
     assert preview['changed'] is True
@@ -216,7 +217,7 @@ def test_one_worker_gives_the_same_result_as_eight(ansible, sim):
     outcomes = {}
     for concurrency in (1, 8):
         sim.reset(phone_numbers=network)
-        args = {'phone_numbers': desired, 'exclusive': True, 'concurrency': concurrency}
+        args = {'phone_numbers': desired, 'exclusive': True, 'concurrency': concurrency, 'return_records': True}
         result = ansible.module('sms_phone_number', args, expect_rc=0).result
         log = sim.log()
         outcomes[concurrency] = {
@@ -240,7 +241,7 @@ def test_partial_failure_reports_everything_and_a_rerun_finishes(ansible, sim):
     succeeding = [n for n in wanted if n not in failing]
     sim.config(fail_numbers=failing)
 
-    result = failed_result(ansible.module('sms_phone_number', {'phone_numbers': wanted}))
+    result = failed_result(ansible.module('sms_phone_number', {'phone_numbers': wanted, 'return_records': True}))
     assert result['changed'] is True
     assert result['created'] == succeeding
     assert result['deleted'] == []

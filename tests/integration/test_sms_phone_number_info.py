@@ -173,8 +173,10 @@ def test_listing_follows_every_page_once_and_stops_at_max_records(ansible, sim, 
     assert {entry['path'] for entry in sim.log()} == {LIST_PATH}
     expected = server_walk(sim, ALL_TIME + 'deleted_at[empty]&limit=7', pager_key)
     assert len(expected) == 3
-    # Ten records are on the first two pages of seven: the third is never asked for.
-    assert sent == expected + expected[:2]
+    # Ten records in two requests, as with pages of seven, but pages of five: no page asks for more than is wanted,
+    # and the third page is never asked for.
+    capped = server_walk(sim, ALL_TIME + 'deleted_at[empty]&limit=5', pager_key)
+    assert sent == expected + capped[:2]
 
 
 def test_listing_stops_after_the_page_that_reaches_max_records(ansible, sim):

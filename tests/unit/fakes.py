@@ -207,6 +207,23 @@ FULL_FIELDS = ('phone_number', 'virtual_line_id', 'network_id', 'created_at', 'e
 LIST_FIELDS = ('phone_number', 'created_at', 'enabled_at', 'deleted_at', 'carrier_interface')
 
 
+class FakeListing:
+    """What FakeClient.listing returns: iterable, with ``truncated`` set once iteration stops at max_records."""
+
+    def __init__(self, records, max_records):
+        self._records = records
+        self._max = max_records
+        self.truncated = False
+        self.count = len(records)
+
+    def __iter__(self):
+        for index, record in enumerate(self._records):
+            if self._max is not None and index >= self._max:
+                self.truncated = True
+                return
+            yield record
+
+
 class FakeClient:
     """An in-memory stand-in for PhoneNumberClient, for the module tests.
 
@@ -228,6 +245,8 @@ class FakeClient:
         self.calls = []
         self.closed = False
         self.constructions = []
+        self.page_sizes = []
+        self.retries = None
         self._lock = threading.Lock()
         self._clock_ms = 0
         self._next_virtual_line_id = 201
@@ -299,7 +318,7 @@ class FakeClient:
             return dict(record), True
 
     def iter_phone_numbers(self, query=(), limit=500):
-        self._enter('list', (tuple(query), limit))
+        self._enter('list', (tuple(query), limit() if callable(limit) else limit))
         if self.list_error is not None:
             raise self.list_error
         only_active = ('deleted_at[empty]', None) in list(query)
@@ -307,6 +326,12 @@ class FakeClient:
             if only_active and record.get('deleted_at'):
                 continue
             yield dict((field, record[field]) for field in LIST_FIELDS if field in record)
+
+    def listing(self, query=(), max_records=None, page_size=500):
+        """Stands in for PhoneNumberClient.listing: the records, at most max_records, and whether more remain."""
+        with self._lock:
+            self.page_sizes.append(page_size)
+        return FakeListing(list(self.iter_phone_numbers(query, page_size)), max_records)
 
     def count(self, query=()):
         self._enter('count', tuple(query))
@@ -318,7 +343,7 @@ class FakeClient:
         self.closed = True
 
     def retry_summary(self):
-        return None
+        return self.retries
 
 
 # What a 2022-08-01 message record holds, in every answer (send, list, get, delete).
@@ -383,7 +408,7 @@ class FakeMessageClient:
         self.closed = True
 
     def retry_summary(self):
-        return None
+        return self.retries
 
     # -- the state ---------------------------------------------------------------------------------------------
 

@@ -93,7 +93,7 @@ def test_token_is_no_log_and_falls_back_to_the_environment():
 
 
 @pytest.mark.parametrize('name, variable', [('api_url', 'INVOCA_API_URL'), ('api_version', 'INVOCA_API_VERSION'),
-                                            ('validate_certs', 'INVOCA_VALIDATE_CERTS')])
+                                            ('validate_certs', 'INVOCA_VALIDATE_CERTS'), ('ca_path', 'INVOCA_CA_PATH')])
 def test_connection_options_fall_back_to_the_environment(name, variable):
     assert api_argument_spec()[name]['fallback'][1] == [variable]
 
@@ -102,3 +102,10 @@ def test_defaults_are_the_clients():
     spec = api_argument_spec()
     assert spec['api_url']['default'] == DEFAULT_API_URL
     assert spec['api_version']['default'] == DEFAULT_API_VERSION
+
+
+@pytest.mark.parametrize('name', ['api_token', 'api_url', 'api_version', 'validate_certs', 'ca_path'])
+def test_the_doc_fragment_names_every_environment_variable(name):
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'][name]
+    variable = api_argument_spec()[name]['fallback'][1][0]
+    assert 'E(%s)' % variable in ' '.join(documented['description'])

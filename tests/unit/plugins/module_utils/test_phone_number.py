@@ -204,3 +204,33 @@ def test_list_result_is_the_distinct_numbers_in_first_seen_order(cases):
         if number not in expected:
             expected.append(number)
     assert normalize_phone_numbers([written for dummy, written in cases]) == expected
+
+
+def test_several_bad_members_are_named_once_each_and_the_form_explained_once():
+    with pytest.raises(InvalidPhoneNumber) as caught:
+        normalize_phone_numbers(['+18885550100', 'call me', '+0123', 'call me', '+0123', 'n/a'])
+    message = str(caught.value)
+    for bad in ("'call me'", "'+0123'", "'n/a'"):
+        assert message.count(bad) == 1, message
+    assert message.count('such as +18885550100') == 1, message
+    assert message.startswith('3 phone numbers are not valid E.164 numbers')
+
+
+@pytest.mark.parametrize('value', [18885550100, 15550001234])
+def test_a_yaml_integer_is_explained_as_a_quoting_problem(value):
+    with pytest.raises(InvalidPhoneNumber) as caught:
+        normalize_phone_number(value)
+    message = str(caught.value)
+    assert 'YAML read this as a number; quote it' in message
+    assert '"+%d"' % value in message
+    assert 'expected +' not in message
+
+
+def test_a_list_of_yaml_integers_and_bad_strings_explains_each_kind_once():
+    with pytest.raises(InvalidPhoneNumber) as caught:
+        normalize_phone_numbers([15550001234, 'call me', 15550001235, 15550001234, '+18885550102'])
+    message = str(caught.value)
+    assert message.count('15550001234') == 2, message  # the value, and the quoted example of the fix
+    assert message.count('15550001235') == 1, message
+    assert message.count("'call me'") == 1
+    assert 'quote them' in message and message.count('such as +18885550100') == 1

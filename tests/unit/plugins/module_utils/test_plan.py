@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
+
 import pytest
 
 from ansible_collections.invoca.messaging.plugins.module_utils.plan import (
@@ -66,16 +68,29 @@ def test_exclusive_with_absent_is_refused():
     assert 'exclusive' in str(caught.value)
 
 
-def test_numbers_diff_shows_the_sorted_sets_before_and_after():
-    assert numbers_diff([C, A, B], created=[D], deleted=[B]) == {
-        'before': {'phone_numbers': [A, B, C]},
-        'after': {'phone_numbers': [A, C, D]},
-    }
+def test_numbers_diff_is_text_with_one_sorted_number_per_line():
+    diff = numbers_diff([C, A, B], created=[D], deleted=[B])
+    assert diff['before'] == '%s\n%s\n%s\n' % (A, B, C)
+    assert diff['after'] == '%s\n%s\n%s\n' % (A, C, D)
+    assert diff['before_header'] and diff['after_header']
+
+
+def test_numbers_diff_of_one_change_among_many_differs_by_one_line():
+    many = ['+1555000%04d' % i for i in range(1000)]
+    diff = numbers_diff(many, created=['+15559999999'], deleted=[])
+    changed = [line for line in difflib.unified_diff(diff['before'].splitlines(), diff['after'].splitlines(),
+                                                     lineterm='', n=0)
+               if line[:1] in '+-' and not line.startswith(('+++', '---'))]
+    assert changed == ['++15559999999']
 
 
 def test_numbers_diff_accepts_a_dict_of_records_as_before():
-    assert numbers_diff({B: {}, A: {}}, created=[], deleted=[]) == {
-        'before': {'phone_numbers': [A, B]}, 'after': {'phone_numbers': [A, B]}}
+    diff = numbers_diff({B: {}, A: {}}, created=[], deleted=[])
+    assert diff['before'] == diff['after'] == '%s\n%s\n' % (A, B)
+
+
+def test_numbers_diff_of_an_empty_set_is_empty_text():
+    assert numbers_diff([], created=[], deleted=[])['before'] == ''
 
 
 def test_number_diff_shows_state_before_and_after():

@@ -47,7 +47,13 @@ def seed(fake, *records):
 
 
 def data_keys(result):
-    return set(result.result) - {'msg'} if result.failed else set(result.result)
+    """The keys that carry data; msg carries the sentence Ansible expects there."""
+    assert isinstance(result.get('msg', ''), str)
+    return set(result.result) - {'msg'}
+
+
+def lines(*numbers):
+    return ''.join(n + '\n' for n in numbers)
 
 
 # -- option validation: nothing is sent ---------------------------------------------------------------------------
@@ -227,7 +233,7 @@ def test_failed_single_create_fails_the_task_and_reports_it(fake_client, base_ar
 
 def test_list_present_creates_only_the_missing_numbers_and_returns_records_in_order(fake_client, base_args):
     seed(fake_client, active(N2, virtual_line_id=2), soft_deleted(N3))
-    result = main_with(dict(base_args, phone_numbers=[N3, N2, '+1-888-555-0100', N2]))
+    result = main_with(dict(base_args, phone_numbers=[N3, N2, '+1-888-555-0100', N2], return_records=True))
     assert result['changed'] is True
     assert result['created'] == [N3, N1]
     assert result['deleted'] == []
@@ -238,9 +244,11 @@ def test_list_present_creates_only_the_missing_numbers_and_returns_records_in_or
 
 def test_list_absent_deletes_only_the_active_listed_numbers(fake_client, base_args):
     seed(fake_client, active(N1), active(N2), active(N4), soft_deleted(N3))
-    result = main_with(dict(base_args, phone_numbers=[N1, N3, N4], state='absent'))
+    result = main_with(dict(base_args, phone_numbers=[N1, N3, N4], state='absent', return_records=True))
     assert result['deleted'] == [N1, N4]
     assert result['phone_numbers'] == []
+    assert result['msg'] == 'created 0, deleted 2, unchanged 1'
+    assert result['summary'] == {'created': 0, 'deleted': 2, 'unchanged': 1, 'failed': 0}
     assert fake_client.active_numbers() == [N2]
 
 
@@ -248,7 +256,8 @@ def test_empty_list_changes_nothing(fake_client, base_args):
     result = main_with(dict(base_args, phone_numbers=[]))
     assert not result.failed
     assert result['changed'] is False
-    assert result['phone_numbers'] == []
+    assert result['msg'] == 'created 0, deleted 0, unchanged 0'
+    assert 'phone_numbers' not in result.result
     assert fake_client.writes == []
 
 
@@ -268,13 +277,13 @@ def test_exclusive_deletes_every_other_active_number(fake_client, base_args):
     assert result['deleted'] == [N3, N4]
     assert fake_client.active_numbers() == [N1, N2]
     assert [c[0] for c in fake_client.calls if c[0] in ('list', 'get')] == ['list']
-    assert result['diff'] == {'before': {'phone_numbers': [N1, N3, N4]}, 'after': {'phone_numbers': [N1, N2]}}
+    assert (result['diff']['before'], result['diff']['after']) == (lines(N1, N3, N4), lines(N1, N2))
 
 
 def test_list_diff_covers_only_the_listed_numbers_without_exclusive(fake_client, base_args):
     seed(fake_client, active(N1), active(N4))
     result = main_with(dict(base_args, phone_numbers=[N1, N2]), diff=True)
-    assert result['diff'] == {'before': {'phone_numbers': [N1]}, 'after': {'phone_numbers': [N1, N2]}}
+    assert (result['diff']['before'], result['diff']['after']) == (lines(N1), lines(N1, N2))
 
 
 def test_long_list_is_read_with_one_listing(fake_client, base_args):
@@ -311,7 +320,7 @@ def test_check_mode_sends_no_write_and_reports_what_a_real_run_does(install_clie
 
 
 def test_check_mode_returns_would_be_created_numbers_with_only_their_number(fake_client, base_args):
-    result = main_with(dict(base_args, phone_numbers=[N1]), check_mode=True)
+    result = main_with(dict(base_args, phone_numbers=[N1], return_records=True), check_mode=True)
     assert result['phone_numbers'] == [{'phone_number': N1}]
 
 
@@ -364,9 +373,10 @@ def test_max_deletions_message_shows_at_most_twenty_numbers(fake_client, base_ar
 def test_partial_failure_fails_the_task_yet_returns_what_was_done(fake_client, base_args):
     seed(fake_client, active(N3), active(N4))
     fake_client.errors[('create', N2)] = api_error(500, 'divided by 0')
-    result = main_with(dict(base_args, phone_numbers=[N1, N2], exclusive=True))
+    result = main_with(dict(base_args, phone_numbers=[N1, N2], exclusive=True, return_records=True))
     assert result.failed
     assert result['changed'] is True
+    assert result['summary'] == {'created': 1, 'deleted': 2, 'unchanged': 0, 'failed': 1}
     assert result['created'] == [N1]
     assert result['deleted'] == [N3, N4]
     assert result['failures'] == [{'phone_number': N2, 'action': 'create', 'status': 500,
@@ -379,7 +389,7 @@ def test_partial_failure_fails_the_task_yet_returns_what_was_done(fake_client, b
 def test_failed_delete_keeps_the_number_in_the_returned_records(fake_client, base_args):
     seed(fake_client, active(N1), active(N2))
     fake_client.errors[('delete', N2)] = api_error(500, 'divided by 0', method='DELETE')
-    result = main_with(dict(base_args, phone_numbers=[N1, N2], state='absent'))
+    result = main_with(dict(base_args, phone_numbers=[N1, N2], state='absent', return_records=True))
     assert result.failed
     assert result['deleted'] == [N1]
     assert [r['phone_number'] for r in result['phone_numbers']] == [N2]

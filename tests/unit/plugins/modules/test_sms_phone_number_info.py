@@ -172,6 +172,10 @@ def test_max_records_stops_paging(install_client, base_args):
     assert [r['phone_number'] for r in result['phone_numbers']] == ['+1888555%04d' % i for i in (1, 2, 3)]
     assert result['count'] == 3
     assert len(backend.sent) == 2
+    assert result['truncated'] is True
+    assert result['msg'] == 'returned 3 records (stopped at max_records; more exist)'
+    # The second page asks for the one record still wanted, at the same offset (page 3 of 1 = page 2 of 2).
+    assert [(dict(s.params)['limit'], dict(s.params).get('page')) for s in backend.sent] == [('2', None), ('1', '3')]
 
 
 def test_max_records_counts_only_returned_records(fake_client, base_args):
@@ -217,13 +221,13 @@ def test_count_only_over_http_falls_back_to_the_listing_count(install_client, ba
 
 # -- errors and the result's shape ------------------------------------------------------------------------------
 
-def test_api_error_fails_with_a_readable_message_and_empty_data(fake_client, base_args):
+def test_api_error_fails_with_a_readable_message_and_no_data(fake_client, base_args):
     fake_client.list_error = api_error(403, 'Forbidden', method='GET')
     result = main_with(base_args)
     assert result.failed
     assert 'rejected the API token' in result['msg']
-    assert result['phone_numbers'] == []
-    assert result['count'] == 0
+    # An empty list or a count of 0 on a failed task could be read as "no numbers".
+    assert 'phone_numbers' not in result.result and 'count' not in result.result
     assert result['error']['status'] == 403
     assert fake_client.closed
 
@@ -247,6 +251,6 @@ def test_result_uses_no_reserved_keys_and_never_the_token(install_client, base_a
                                                              else {'phone_numbers': [active(N1)], 'count': 1})))
     succeeded = main_with(dict(base_args, **args))
     assert not succeeded.failed
-    assert not set(succeeded.result) & RESERVED_KEYS
-    assert set(succeeded.result) == {'changed', 'phone_numbers', 'count'}
+    assert not set(succeeded.result) - {'msg'} & RESERVED_KEYS
+    assert set(succeeded.result) == {'changed', 'phone_numbers', 'count', 'truncated', 'msg'}
     assert TOKEN not in json.dumps(succeeded.result, default=repr)
