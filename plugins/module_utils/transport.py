@@ -49,7 +49,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-__version__ = '1.0.0'
+__version__ = '2.0.0'
 
 DEFAULT_API_URL = 'https://messaging.invoca.net'
 DEFAULT_API_VERSION = '2022-08-01'

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: sms_message
 short_description: Send an SMS message from an Invoca number to a list of recipients, exactly once
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Sends one text from one SMS number of an Invoca network to one or more recipients, through the Invoca SMS
     Messaging API, and optionally waits until each message is delivered or has failed.

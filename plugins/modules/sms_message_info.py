@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: sms_message_info
 short_description: Get, list or count the SMS messages of an Invoca network, and a number's usage
-version_added: 1.1.0
+version_added: 2.0.0
 description:
   - Reads SMS messages through the Invoca SMS Messaging API. Never changes anything.
   - With O(uuid), gets that one message and its delivery reports (an empty list when the API does not know it).
