@@ -20,6 +20,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
     DEFAULT_API_URL,
     DEFAULT_API_VERSION,
     HAS_REQUESTS,
+    MAX_PAGE_SIZE,
     REQUESTS_IMPORT_ERROR,
     ApiConfigError,
     Redactor,
@@ -39,6 +40,23 @@ def api_argument_spec():
         timeout=dict(type='int', default=30),
         max_retries=dict(type='int', default=3),
     )
+
+
+def listing_argument_spec():
+    """The options of the invoca.messaging.listing doc fragment."""
+    return dict(
+        limit=dict(type='int', default=MAX_PAGE_SIZE),
+        max_records=dict(type='int'),
+    )
+
+
+def listing_option_problem(params):
+    """What is wrong with the listing options, as a sentence, or None."""
+    if not 1 <= params['limit'] <= MAX_PAGE_SIZE:
+        return 'limit must be between 1 and %d, got %d' % (MAX_PAGE_SIZE, params['limit'])
+    if params['max_records'] is not None and params['max_records'] < 1:
+        return 'max_records must be 1 or more, got %d' % params['max_records']
+    return None
 
 
 def describe_api_error(error, params):

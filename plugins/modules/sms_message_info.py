@@ -27,6 +27,7 @@ author:
   - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
+  - invoca.messaging.listing
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -79,16 +80,6 @@ options:
       - The API documents both ascending and descending C(created_at) as its default; set it when the order
         matters.
     type: str
-  limit:
-    description:
-      - Records asked for per page, from 1 to 500. The largest page needs the fewest requests.
-    type: int
-    default: 500
-  max_records:
-    description:
-      - Stop after this many messages; no further page is requested. All messages when not set.
-      - RV(truncated) tells whether more were there.
-    type: int
   include_deleted:
     description:
       - Include soft-deleted messages (those with C(deleted_at) set).
@@ -227,7 +218,11 @@ truncated:
   sample: false
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+    SmsApiModule,
+    listing_argument_spec,
+    listing_option_problem,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
     InvalidMessageId,
     MessageClient,
@@ -236,7 +231,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.message_client im
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import InvalidPhoneNumber, normalize_phone_number
 from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, filter_params, sort_param, wants_deleted
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_PAGE_SIZE, ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 
 # The fields of a message that hold a phone number: a filter on them is normalised like the numbers themselves.
 NUMBER_FIELDS = ('from', 'to')
@@ -312,9 +307,8 @@ def main():
             count_only=dict(type='bool', default=False),
             filters=dict(type='dict'),
             sort=dict(type='str'),
-            limit=dict(type='int', default=MAX_PAGE_SIZE),
-            max_records=dict(type='int'),
             include_deleted=dict(type='bool', default=False),
+            **listing_argument_spec()
         ),
         mutually_exclusive=[('uuid', 'phone_number'), ('uuid', 'filters'), ('uuid', 'sort'), ('uuid', 'max_records')],
         supports_check_mode=True,
@@ -331,10 +325,8 @@ def main():
         module.fail_json(msg='usage and count_only cannot be used together: usage already holds counts', **empty)
     if params['usage'] and (params['filters'] or params['sort'] or params['max_records'] is not None):
         module.fail_json(msg='usage: true reads counts, which take no filters, sort or max_records', **empty)
-    if not 1 <= params['limit'] <= MAX_PAGE_SIZE:
-        module.fail_json(msg='limit must be between 1 and %d, got %d' % (MAX_PAGE_SIZE, params['limit']), **empty)
-    if params['max_records'] is not None and params['max_records'] < 1:
-        module.fail_json(msg='max_records must be 1 or more, got %d' % params['max_records'], **empty)
+    if listing_option_problem(params):
+        module.fail_json(msg=listing_option_problem(params), **empty)
     try:
         uuid = check_message_id(params['uuid'].strip()) if params['uuid'] is not None else None
         number = normalize_phone_number(params['phone_number']) if params['phone_number'] is not None else None

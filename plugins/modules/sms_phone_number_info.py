@@ -22,6 +22,7 @@ author:
   - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
+  - invoca.messaging.listing
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -58,19 +59,6 @@ options:
       - Sort order, as C(field:asc) or C(field:desc) (one field only), for example V(created_at:desc).
       - The API sorts by C(created_at:asc) when not set.
     type: str
-  limit:
-    description:
-      - Records asked for per page, from 1 to 500. The largest page needs the fewest requests.
-    type: int
-    default: 500
-  max_records:
-    description:
-      - Stop after this many records; no further page is requested. All records when not set.
-      - No page asks for more records than are still wanted, except where the API's page numbers (offsets of
-        the page size) allow no smaller page in the same number of requests; then the last page reads a few
-        records too many, which are not returned.
-      - RV(truncated) says whether records were left unread.
-    type: int
   include_deleted:
     description:
       - Include soft-deleted numbers (those with C(deleted_at) set).
@@ -162,8 +150,12 @@ msg:
   sample: returned 3 records
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_PAGE_SIZE, ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+    SmsApiModule,
+    listing_argument_spec,
+    listing_option_problem,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
     is_active,
@@ -179,9 +171,8 @@ def main():
             count_only=dict(type='bool', default=False),
             filters=dict(type='dict'),
             sort=dict(type='str'),
-            limit=dict(type='int', default=MAX_PAGE_SIZE),
-            max_records=dict(type='int'),
             include_deleted=dict(type='bool', default=False),
+            **listing_argument_spec()
         ),
         mutually_exclusive=[('phone_number', 'filters'), ('phone_number', 'sort'), ('phone_number', 'max_records')],
         supports_check_mode=True,
@@ -191,10 +182,8 @@ def main():
     if params['phone_number'] is not None and params['count_only']:
         module.fail_json(msg='phone_number and count_only cannot be used together: a single number is counted by '
                              'the length of phone_numbers')
-    if not 1 <= params['limit'] <= MAX_PAGE_SIZE:
-        module.fail_json(msg='limit must be between 1 and %d, got %d' % (MAX_PAGE_SIZE, params['limit']))
-    if params['max_records'] is not None and params['max_records'] < 1:
-        module.fail_json(msg='max_records must be 1 or more, got %d' % params['max_records'])
+    if listing_option_problem(params):
+        module.fail_json(msg=listing_option_problem(params))
     try:
         number = normalize_phone_number(params['phone_number']) if params['phone_number'] is not None else None
         query = list_query(params['filters'], params['sort'], params['include_deleted'])
