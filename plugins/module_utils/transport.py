@@ -627,6 +627,20 @@ def _count_of(pager):
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
+def _first_page_size(wanted, largest):
+    """The page size to start a listing capped at ``wanted`` records: the largest that divides ``wanted`` in as few
+    pages as ``largest`` would take (600 at most 500 a page: 300 + 300), else ``largest``."""
+    if wanted <= largest:
+        return wanted
+    pages = -(-wanted // largest)
+    for size in range(largest, 0, -1):
+        if -(-wanted // size) > pages:
+            break
+        if wanted % size == 0:
+            return size
+    return largest
+
+
 def _page_size(offset, wanted, largest):
     """The largest page size <= wanted (and <= largest) whose pages start exactly at ``offset``."""
     for size in range(min(wanted, largest), 0, -1):
@@ -672,6 +686,7 @@ class Listing:
         seen_tokens = {('page', 1)}
         seen_keys = set()
         announced_count = announced_pages = last_count = None
+        first_size = self._page_size
         while True:
             size = self._page_size
             if self._max_items is not None:
@@ -679,7 +694,9 @@ class Listing:
                 if cursors:
                     size = min(wanted, self._page_size)
                 else:
-                    size = _page_size(received, wanted, self._page_size)
+                    if not received:
+                        first_size = _first_page_size(wanted, self._page_size)
+                    size = _page_size(received, wanted, first_size)
                     if received:
                         # Another page size renumbers the pages: ask for the one that starts where we are.
                         token = ('page', received // size + 1)

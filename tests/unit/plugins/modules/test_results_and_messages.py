@@ -125,8 +125,9 @@ def pagy(numbers):
     (10, 3, [3], True),              # the one page asks for exactly the records wanted
     (3, 3, [3], False),              # the last record was reached: nothing left unread
     (3, 5, [5], False),
-    (700, 600, [500, 100], True),    # page 6 of 100 starts where page 1 of 500 ended
-    (600, 600, [500, 100], False),
+    (700, 600, [300, 300], True),    # a size that divides 600, in as few requests as pages of 500
+    (600, 600, [300, 300], False),
+    (700, 650, [325, 325], True),
     (1000, 701, [500, 125, 25, 50, 1], True),  # each page a size that starts exactly at the next record
 ])
 def test_max_records_asks_for_no_more_than_it_needs(install_client, base_args, seeded, max_records, page_sizes,
