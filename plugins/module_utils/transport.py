@@ -18,8 +18,10 @@ __metaclass__ = type
 
 import datetime
 import email.utils
+import heapq
 import http.client
 import ipaddress
+import itertools
 import json
 import math
 import os
@@ -247,11 +249,49 @@ class Throttle:
             self._sleep(remaining)
 
 
+class _Watchdog:
+    """One thread that fires every _Deadline of the process when its time comes.
+
+    A threading.Timer per request would start a thread per request, which costs more than a fast request itself.
+    Finished deadlines are dropped when they reach the top of the heap.
+    """
+
+    _cond = threading.Condition()
+    _heap = []
+    _order = itertools.count()
+    _thread = None
+
+    @classmethod
+    def watch(cls, when, deadline):
+        with cls._cond:
+            heapq.heappush(cls._heap, (when, next(cls._order), deadline))
+            if cls._thread is None or not cls._thread.is_alive():
+                cls._thread = threading.Thread(target=cls._run, name='invoca-deadlines')
+                cls._thread.daemon = True
+                cls._thread.start()
+            cls._cond.notify()
+
+    @classmethod
+    def _run(cls):
+        with cls._cond:
+            while True:
+                while cls._heap and cls._heap[0][2].finished:
+                    heapq.heappop(cls._heap)
+                if not cls._heap:
+                    cls._cond.wait()
+                    continue
+                remaining = cls._heap[0][0] - time.monotonic()
+                if remaining > 0:
+                    cls._cond.wait(remaining)
+                    continue
+                heapq.heappop(cls._heap)[2].expire()
+
+
 class _Deadline:
     """Ends one request when its time is up, whatever the server does.
 
     requests' timeout bounds each socket operation, so a server trickling a byte a second could hold a request
-    for hours. This timer shuts the request's socket down at the deadline, which ends any blocked read.
+    for hours. At the deadline the _Watchdog shuts the request's socket down, which ends any blocked read.
     """
 
     _current = threading.local()
@@ -259,18 +299,19 @@ class _Deadline:
     def __init__(self, seconds):
         self.seconds = seconds
         self.expired = False
+        self.finished = False
         self._sock = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self):
         _Deadline._current.value = self
-        self._timer.start()
+        _Watchdog.watch(time.monotonic() + self.seconds, self)
         return self
 
     def __exit__(self, *exc_info):
-        self._timer.cancel()
+        with self._lock:
+            self.finished = True
+            self._sock = None
         _Deadline._current.value = None
         return False
 
@@ -285,20 +326,23 @@ class _Deadline:
             self._sock = sock
             expired = self.expired
         if expired:
-            self._shut()
+            self._shut(sock)
 
-    def _expire(self):
+    def expire(self):
         with self._lock:
+            if self.finished:
+                return
             self.expired = True
-        self._shut()
-
-    def _shut(self):
-        sock = self._sock
+            sock = self._sock
         if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except (OSError, ValueError):
-                pass
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
 
 
 class _WatchedHTTPConnection(HTTPConnection):
