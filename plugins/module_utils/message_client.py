@@ -18,7 +18,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import json
 import re
 import threading
 import time
@@ -29,13 +28,14 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
     normalize_server_number,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
+    EPOCH,
     MAX_PAGE_SIZE,
     NOT_SAFE_TO_RESEND,
     ApiError,
-    excerpt,
+    covering_all_time,
+    describe,
 )
 
-EPOCH = '1970-01-01T00:00:00.000Z'
 # A message uuid goes into a URL path: only the characters a uuid (or a cuid) can hold.
 _MESSAGE_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,99}')
 _NO_MESSAGES = re.compile(r'could not find any messages', re.IGNORECASE)
@@ -87,13 +87,6 @@ def delivery_status(record):
 
 def is_outgoing(record):
     return str(record.get('direction', '')).lower() in _OUTGOING
-
-
-def _describe(value):
-    try:
-        return excerpt(json.dumps(value, sort_keys=True, default=str))
-    except (TypeError, ValueError, RecursionError):
-        return excerpt(repr(value))
 
 
 def check_message_id(value):
@@ -154,7 +147,7 @@ class MessageClient:
         """
         if not isinstance(record, dict) or not isinstance(record.get('uuid'), str) or not record['uuid']:
             raise ApiError(method, path, self.transport.redact(
-                'the server sent a message record without a uuid: %s' % _describe(record)),
+                'the server sent a message record without a uuid: %s' % describe(record)),
                 status=answer.status if answer is not None else None, kind='malformed')
         record = dict(record)
         for key in ('from', 'to'):
@@ -207,10 +200,7 @@ class MessageClient:
     def listing(self, query=(), max_records=None, page_size=MAX_PAGE_SIZE):
         """A Listing of GET /messages. Without a created_at filter the API shows only today's messages, so one
         covering all time is added."""
-        query = list(query)
-        if not any(str(key).startswith('created_at[') for key, _value in query):
-            query = [('created_at[gte]', EPOCH)] + query
-        return self.transport.listing(self.transport.path('messages'), 'messages', query, page_size=page_size,
+        return self.transport.listing(self.transport.path('messages'), 'messages', covering_all_time(query), page_size=page_size,
                                       max_items=max_records, item_key=lambda item: item['uuid'],
                                       extract=self._extract)
 
@@ -287,10 +277,7 @@ class MessageClient:
         both); empty, not an error, when the API answers that the number has no messages."""
         number = normalize_phone_number(phone_number)
         path = self.transport.path('messages', 'phone_number', number)
-        query = list(query)
-        if not any(str(key).startswith('created_at[') for key, _value in query):
-            query = [('created_at[gte]', EPOCH)] + query
-        return _TolerantListing(self.transport.listing(path, 'messages', query, page_size=page_size,
+        return _TolerantListing(self.transport.listing(path, 'messages', covering_all_time(query), page_size=page_size,
                                                        max_items=max_records, item_key=lambda item: item['uuid'],
                                                        extract=self._extract))
 

@@ -15,7 +15,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import re
 import threading
 
@@ -28,13 +27,10 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     MAX_PAGE_SIZE,
     ApiError,
-    excerpt,
+    covering_all_time,
+    describe,
 )
 
-# The API overview says responses are filtered to records created today unless the request filters created_at.
-# A listing that silently covered one day would make a reconciliation recreate (or, with exclusive, keep)
-# numbers it did not see, so every listing and count sends an explicit lower bound that covers all time.
-ALL_TIME = ('created_at[gte]', '1970-01-01T00:00:00.000Z')
 # The API's own answer about a number it does not hold: "Not Found - the requested phone number, +18885550100,
 # is not in the system". Only that text means "absent": a gateway's bare "Not Found" or a wrong URL does not.
 _NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
@@ -42,14 +38,6 @@ _NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
 # unknown route: it means "absent" only once the phone-number routes are known to exist on this server.
 _UNKNOWN_OBJECT = re.compile(r'object identifier being unknown to SMS Messaging', re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r'\+[0-9][0-9 ().-]{5,20}[0-9]')
-
-
-def covering_all_time(query):
-    """``query`` as a list, with the ALL_TIME filter first unless it already filters on created_at."""
-    query = list(query)
-    if any(str(key).startswith('created_at[') for key, _value in query):
-        return query
-    return [ALL_TIME] + query
 
 
 def _count_from(body):
@@ -66,13 +54,6 @@ def _count_from(body):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
     return None
-
-
-def _describe(value):
-    try:
-        return excerpt(json.dumps(value, sort_keys=True, default=str))
-    except (TypeError, ValueError, RecursionError):
-        return excerpt(repr(value))
 
 
 class PhoneNumberClient:
@@ -106,14 +87,14 @@ class PhoneNumberClient:
         """``record`` with its number in E.164; ApiError (malformed, naming the record) if it has no usable one."""
         if not isinstance(record, dict) or 'phone_number' not in record:
             raise ApiError(method, path, self.transport.redact(
-                'the server sent a record that is not an object with a phone_number: %s' % _describe(record)),
+                'the server sent a record that is not an object with a phone_number: %s' % describe(record)),
                 status=answer.status, kind='malformed')
         try:
             number = normalize_server_number(record['phone_number'])
         except InvalidPhoneNumber:
             raise ApiError(method, path, self.transport.redact(
                 'the server sent a record whose phone_number %s is not an E.164 number: %s; nothing was written'
-                % (_describe(record['phone_number']), _describe(record))), status=answer.status, kind='malformed')
+                % (describe(record['phone_number']), describe(record))), status=answer.status, kind='malformed')
         if number != record['phone_number']:
             record = dict(record, phone_number=number)
         return record
@@ -203,7 +184,7 @@ class PhoneNumberClient:
             if record is not None and not is_active(record):
                 raise ApiError('POST', path, 'the server contradicted itself: it answered %d (created) with a record of '
                                '%s that is soft-deleted (deleted_at %s)' % (answer.status, phone_number,
-                                                                            _describe(record.get('deleted_at'))),
+                                                                            describe(record.get('deleted_at'))),
                                status=answer.status, kind='contradiction', may_have_applied=True)
             return record, True
         if answer.status == 409:

@@ -517,6 +517,29 @@ def excerpt(text):
     return text if len(text) <= _BODY_EXCERPT else text[:_BODY_EXCERPT] + '...'
 
 
+# The API overview says responses are filtered to records created today unless the request filters created_at.
+# A listing that silently covered one day would make a reconciliation recreate (or, with exclusive, keep) numbers
+# it did not see, or a lookup miss a sent message, so every listing sends an explicit lower bound over all time.
+EPOCH = '1970-01-01T00:00:00.000Z'
+ALL_TIME = ('created_at[gte]', EPOCH)
+
+
+def covering_all_time(query):
+    """``query`` as a list, with the ALL_TIME filter first unless it already filters on created_at."""
+    query = list(query)
+    if any(str(key).startswith('created_at[') for key, _value in query):
+        return query
+    return [ALL_TIME] + query
+
+
+def describe(value):
+    """A one-line excerpt of a server value (JSON when it can be), for a message naming it."""
+    try:
+        return excerpt(json.dumps(value, sort_keys=True, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return excerpt(repr(value))
+
+
 class Answer:
     """A response reduced to what the clients need: status, decoded JSON (or the reason there is none)."""
 
