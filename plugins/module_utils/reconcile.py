@@ -31,7 +31,7 @@ Outcome = namedtuple('Outcome', ['created', 'deleted', 'records', 'failures'])
 Outcome.__doc__ = """What apply_plan did: numbers created and deleted, records after the run, and failures."""
 
 
-def _is_fatal(error):
+def is_fatal(error):
     """Errors that every other request would hit too: stop sending instead of repeating them thousands of times."""
     return error.kind in ('version', 'unreachable', 'budget') or error.status in (401, 403)
 
@@ -56,7 +56,7 @@ class WorkerPool:
         try:
             return item, func(item), None
         except ApiError as exc:
-            if _is_fatal(exc):
+            if is_fatal(exc):
                 with self._lock:
                     self.stopped_by = self.stopped_by or exc
             return item, None, exc

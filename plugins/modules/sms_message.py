@@ -273,16 +273,11 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
     normalize_phone_numbers,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool
+from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool, is_fatal
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 4
-
-
-def _fatal(error):
-    """Errors every other send would meet too: stop sending rather than repeat them for every recipient."""
-    return error.kind in ('version', 'unreachable', 'budget') or error.status in (401, 403)
 
 
 def check_options(module):
@@ -369,7 +364,7 @@ def send_all(module, client, sender, recipients, result):
 
     def send_one(recipient):
         outcome = once.send(recipient)
-        if outcome.state == 'failed' and _fatal(outcome.error):
+        if outcome.state == 'failed' and is_fatal(outcome.error):
             raise outcome.error
         return outcome
 
