@@ -78,6 +78,10 @@ BACKOFF_CAP = 30.0
 # After this many attempts in a row got no answer at all (across workers), the server is taken as unreachable
 # and nothing more is sent: a server that hangs on every write costs a few timeouts, not one per write.
 UNREACHABLE_AFTER = 4
+# A connection closed without an answer costs milliseconds where a timeout costs ``timeout`` seconds, and a proxy
+# that drops answers at random drops a few in a row now and then while the API itself is fine (sms_message then
+# looks each message up): it takes this many of them to count as one timeout towards UNREACHABLE_AFTER.
+DISCONNECTS_PER_TIMEOUT = 4
 
 _VERSION_FORMAT = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
 _VERSION_PATH = re.compile(r'/sms(/[^/]*)?/*$')
@@ -878,6 +882,7 @@ class Transport:
         self._waiting_until = None
         self._retry_causes = {}
         self._no_answer_streak = 0
+        self._no_answer_weight = 0
         self._unreachable = None
         self._server_offset = None
         self.requests_sent = 0
@@ -941,11 +946,13 @@ class Transport:
     def _note_answer(self):
         with self._lock:
             self._no_answer_streak = 0
+            self._no_answer_weight = 0
 
-    def _note_no_answer(self, method, path, reason):
+    def _note_no_answer(self, method, path, reason, timed_out):
         with self._lock:
             self._no_answer_streak += 1
-            if self._no_answer_streak >= UNREACHABLE_AFTER and self._unreachable is None:
+            self._no_answer_weight += DISCONNECTS_PER_TIMEOUT if timed_out else 1
+            if self._no_answer_weight >= UNREACHABLE_AFTER * DISCONNECTS_PER_TIMEOUT and self._unreachable is None:
                 self._unreachable = '%d requests in a row got no answer from %s (last: %s %s: %s)' % (
                     self._no_answer_streak, self.base_url, method, unquote(path), reason)
 
@@ -979,7 +986,7 @@ class Transport:
                     raise
                 never_sent = exc.never_sent
                 if exc.silent and not never_sent:
-                    self._note_no_answer(method, path, exc.detail)
+                    self._note_no_answer(method, path, exc.detail, exc.cause == 'timeout')
                 resend = (never_sent or policy.resend_after_ambiguous_failure) and not exc.final
                 if resend and self._unreachable is not None:
                     exc.detail += '; not retried, because %s' % self._unreachable

@@ -16,6 +16,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
     MAX_REDIRECTS,
     NOT_SAFE_TO_RESEND,
     RETRY_BUDGET,
+    DISCONNECTS_PER_TIMEOUT,
     SAFE_TO_RESEND,
     UNREACHABLE_AFTER,
     ApiError,
@@ -161,6 +162,49 @@ def test_an_answer_resets_the_unanswered_streak():
                 harness.transport.request('GET', PATH)
         assert harness.transport.request('GET', PATH).status == 200
     assert harness.session.remaining == 0
+
+
+def lost_answer():
+    # The server took the request and closed the connection without answering: fast, unlike a timeout.
+    return requests.exceptions.ConnectionError('Remote end closed connection without response')
+
+
+def test_a_few_lost_answers_in_a_row_do_not_trip_the_circuit():
+    # A proxy dropping answers at random drops a few in a row now and then; each costs milliseconds, and
+    # sms_message looks the message up afterwards, which it cannot do once the circuit is open.
+    harness = Harness([lost_answer()] * UNREACHABLE_AFTER + [response(200, OK)], max_retries=0)
+    for dummy in range(UNREACHABLE_AFTER):
+        with pytest.raises(ApiError) as caught:
+            harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+        assert caught.value.kind == 'transport'
+    assert harness.transport.request('GET', PATH).status == 200
+
+
+def test_a_server_closing_every_connection_trips_the_circuit_too():
+    closes = UNREACHABLE_AFTER * DISCONNECTS_PER_TIMEOUT
+    harness = Harness([lost_answer()] * closes, max_retries=0)
+    for dummy in range(closes):
+        with pytest.raises(ApiError) as caught:
+            harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+        assert caught.value.kind == 'transport'
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+    assert caught.value.kind == 'unreachable'
+    assert '%d requests in a row got no answer' % closes in str(caught.value)
+    assert len(harness.sent) == closes
+
+
+def test_timeouts_and_lost_answers_add_up_by_their_cost():
+    # Three timeouts and DISCONNECTS_PER_TIMEOUT lost answers: as much silence as four timeouts.
+    failures = ([requests.exceptions.ReadTimeout('read timed out')] * (UNREACHABLE_AFTER - 1)
+                + [lost_answer()] * DISCONNECTS_PER_TIMEOUT)
+    harness = Harness(failures, max_retries=0)
+    for dummy in failures:
+        with pytest.raises(ApiError):
+            harness.transport.request('GET', PATH)
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('GET', PATH)
+    assert caught.value.kind == 'unreachable'
 
 
 def test_refused_connections_do_not_trip_the_circuit():
