@@ -22,6 +22,8 @@ import sys
 
 import yaml
 
+from packaging.specifiers import SpecifierSet
+
 from conftest import EXAMPLES, REPO, tool
 
 EE_FILE = EXAMPLES / 'execution-environment.yml'
@@ -52,6 +54,29 @@ def test_introspect_lists_requests(installed_collection):
     data = yaml.safe_load(output)
     assert any(line.startswith('requests>=') and 'invoca.messaging' in line for line in data['python']), output
     assert not data.get('system'), output
+
+
+def shown_collection_pins():
+    """Every version constraint on invoca.messaging that the examples and guides tell a user to install."""
+    shown = {}
+    for path in (EXAMPLES / 'requirements.yml', EXAMPLES / 'awx_project' / 'collections' / 'requirements.yml'):
+        for entry in yaml.safe_load(path.read_text(encoding='utf-8'))['collections']:
+            if entry['name'] == 'invoca.messaging':
+                shown[str(path.relative_to(REPO))] = entry['version']
+    for path in sorted((REPO / 'docs').rglob('*.rst')) + [REPO / 'README.md']:
+        text = path.read_text(encoding='utf-8')
+        for index, found in enumerate(re.finditer(r'name: invoca\.messaging\s*\n\s*version: "([^"]+)"', text)):
+            shown['%s#%d' % (path.relative_to(REPO), index)] = found.group(1)
+    return shown
+
+
+def test_every_shown_requirement_installs_this_version():
+    # A pin of "<2.0.0" in the EE's requirements.yml would install the old major version in AWX, over the EE's.
+    version = yaml.safe_load((REPO / 'galaxy.yml').read_text(encoding='utf-8'))['version']
+    shown = shown_collection_pins()
+    assert len(shown) >= 4, shown
+    refused = dict((where, pin) for where, pin in shown.items() if version not in SpecifierSet(pin))
+    assert not refused, 'these pins do not admit invoca.messaging %s: %s' % (version, refused)
 
 
 def test_example_definition():

@@ -53,8 +53,13 @@ if [ ${#host_certificates[@]} -gt 0 ]; then
 fi
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 
-tar -C "$rootfs" --numeric-owner -c . |
-    podman import --quiet --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' --change "LABEL $label" - "$image" > /dev/null
+if ! tar -C "$rootfs" --numeric-owner -c . |
+    podman import --quiet --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' --change "LABEL $label" - "$image" \
+        > /dev/null 2> "$workdir/import.log"; then
+    tail -n 5 "$workdir/import.log" >&2
+    echo "podman could not import the Debian $release tree as $image (its last lines are above)." >&2
+    exit 1
+fi
 
 for old in $(podman images --filter "reference=$repository" --format '{{.Repository}}:{{.Tag}}'); do
     if [ "$old" != "$image" ]; then

@@ -47,10 +47,20 @@ if ! error=$(unshare --mount --pid --net --ipc --uts --fork true 2>&1); then
     fail "this machine does not allow the namespaces a container needs (unshare: ${error##*: }), so podman cannot run containers here."
 fi
 
-base_image=$("$here/base_image.sh")
+# podman's storage (graph driver, its database) must work before a minute of debootstrap is spent on a base image
+# that podman could not import.
+if ! error=$(podman info --format '{{.Store.GraphDriverName}}' 2>&1); then
+    error=${error##*$'\n'}
+    fail "podman is installed but cannot use its image storage here (${error%.})."
+fi
+
+if ! base_image=$("$here/base_image.sh"); then
+    fail "the local base image could not be built (tests/ee/base_image.sh said why, above)."
+fi
 
 if ! error=$(podman run --rm --network=host "$base_image" true 2>&1); then
-    fail "podman is installed but cannot start a container here (${error##*$'\n'})."
+    error=${error##*$'\n'}
+    fail "podman is installed but cannot start a container here (${error%.})."
 fi
 
 cleanup() {

@@ -72,10 +72,27 @@ def test_podman_cannot_start_a_container(bin_dir):
     stub(bin_dir, 'unshare', 'exit 0')
     # The base image "exists", so no build; starting a container fails the way runc does on a hostile host.
     stub(bin_dir, 'podman', '\n'.join((
-        'case "$1" in image) exit 0 ;; esac',
+        'case "$1" in image|info) exit 0 ;; esac',
         'echo "time=x level=warning msg=\\"something podman says first\\"" >&2',
         'echo "Error: runc: runc create failed: error setting rlimits for ready process: operation not permitted" >&2',
         'exit 126')))
     rc, stderr = run_script(bin_dir)
     assert_one_sentence(rc, stderr, 'podman is installed but cannot start a container here (Error: runc: runc create failed')
     assert 'something podman says first' not in stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='run.sh stops earlier, at its root check')
+def test_podman_storage_that_does_not_work(bin_dir):
+    stub(bin_dir, 'runc', 'exit 0')
+    stub(bin_dir, 'unshare', 'exit 0')
+    # Found before a minute of debootstrap is spent on an image podman could not store.
+    stub(bin_dir, 'debootstrap', 'echo "debootstrap must not be run" >&2; exit 99')
+    stub(bin_dir, 'podman', '\n'.join((
+        'case "$1" in info) ;; *) echo "podman $1 must not be run" >&2; exit 99 ;; esac',
+        'echo "time=x level=warning msg=\\"something podman says first\\"" >&2',
+        'echo "Error: kernel does not support overlay fs: \'overlay\' is not supported over extfs." >&2',
+        'exit 125')))
+    rc, stderr = run_script(bin_dir)
+    assert_one_sentence(rc, stderr, 'podman is installed but cannot use its image storage here (Error: kernel does not '
+                                    'support overlay fs')
+    assert 'must not be run' not in stderr
