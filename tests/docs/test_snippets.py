@@ -20,6 +20,11 @@ simulator started for the document, as if the reader had exported them, and the 
 
 Port 8080 and 8081 in a document are replaced by free ports, so that parallel runs do not collide.
 
+Only ``.. code-block::`` directives (and Markdown fences) are snippets. An rst ``::`` literal block that holds
+YAML or shell commands would be shown and never run, so the guides may not have one: write it as a
+``.. code-block::`` (``text`` for output or a file listing), or mark the paragraph that ends in ``::`` with a skip
+marker and its reason.
+
 Markers, each with a reason in parentheses that the test requires (rst comments and HTML comments, invisible in
 the rendered page); keep them few, and prefer making a snippet runnable:
 
@@ -189,6 +194,86 @@ def rst_snippets(document, text):
         snippets.append(Snippet(document, index + 1, directive.group(2).lower(), content, name, marker, reason))
         pending = None
     return snippets
+
+
+SHELL_WORDS = frozenset((
+    'ansible', 'ansible-builder', 'ansible-doc', 'ansible-galaxy', 'ansible-inventory', 'ansible-playbook',
+    'ansible-runner', 'ansible-test', 'ansible-vault', 'apt', 'apt-get', 'awx', 'cat', 'cd', 'chmod', 'cp', 'curl',
+    'docker', 'echo', 'export', 'git', 'kill', 'ls', 'make', 'mkdir', 'mv', 'nohup', 'pip', 'pip3', 'pipx', 'podman',
+    'python', 'python3', 'read', 'rm', 'source', 'sudo', 'tar', 'unset', 'wget'))
+LITERAL_START = re.compile(r'^(\s*)(.*)::\s*$')
+NOT_A_PARAGRAPH = re.compile(r'^\s*\.\.\s')  # a directive (.. code-block::, .. contents::) or a comment
+
+
+def literal_blocks(document, text):
+    """The ``::`` literal blocks of an rst file, as Snippets of language ``literal``, with their markers.
+
+    A literal block is the more-indented block after a paragraph that ends in ``::`` (or a lone ``::``). Its
+    marker is a skip marker on the lines just before that paragraph, or a skip section it is in.
+    """
+    blocks = []
+    lines = text.splitlines()
+    heading_chars = []
+    section = None
+    in_code = None  # indentation of a code-block directive whose body is being passed over
+    for index, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip())
+        if in_code is not None:
+            if not line.strip() or indent > in_code:
+                continue
+            in_code = None
+        if index and RST_UNDERLINE.match(line) and lines[index - 1].strip() and len(line.strip()) >= len(lines[index - 1].strip()):
+            char = line.strip()[0]
+            if char not in heading_chars:
+                heading_chars.append(char)
+            if section and heading_chars.index(char) <= section[0]:
+                section = None
+            continue
+        marker = _marker(line)
+        if marker and marker[0] == 'skip section':
+            section = (_last_level(lines, index, heading_chars), marker[1])
+            continue
+        if re.match(r'^\s*\.\.\s+(code-block|code|sourcecode|literalinclude)::', line):
+            in_code = indent
+            continue
+        if not LITERAL_START.match(line) or NOT_A_PARAGRAPH.match(line):
+            continue
+        first = index  # the paragraph's first line: the lines above it of the same indentation
+        while (first > 0 and lines[first - 1].strip() and not NOT_A_PARAGRAPH.match(lines[first - 1])
+               and len(lines[first - 1]) - len(lines[first - 1].lstrip()) == indent):
+            first -= 1
+        cursor = index + 1
+        while cursor < len(lines) and not lines[cursor].strip():
+            cursor += 1
+        body = []
+        while cursor < len(lines) and (not lines[cursor].strip() or len(lines[cursor]) - len(lines[cursor].lstrip()) > indent):
+            body.append(lines[cursor])
+            cursor += 1
+        if not any(item.strip() for item in body):
+            continue
+        before = first - 1
+        while before >= 0 and not lines[before].strip():
+            before -= 1
+        found = _marker(lines[before]) if before >= 0 else None
+        marker, reason = (('skip', section[1]) if section else (found if found and found[0] == 'skip' else None)) or (None, None)
+        content = textwrap.dedent('\n'.join(body)).strip('\n') + '\n'
+        blocks.append(Snippet(document, index + 1, 'literal', content, None, marker, reason))
+    return blocks
+
+
+def holds_yaml_or_shell(text):
+    """Whether a literal block's text is YAML (a mapping or a list) or shell commands, which should run."""
+    for line in text.splitlines():
+        words = line.strip().split()
+        if not words:
+            continue
+        if words[0] == '$' or (words[0] in SHELL_WORDS and not line.rstrip().endswith(':')):
+            return True
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, (dict, list)) and bool(data)
 
 
 def _last_level(lines, index, heading_chars):
@@ -445,3 +530,42 @@ def test_the_awx_guide_shows_the_credential_type_as_the_file_defines_it():
                                                 for field in definition['inputs']['fields']])
     assert inputs in shown
     assert definition['injectors'] in shown
+
+
+@pytest.mark.parametrize('document', [document for document in DOCUMENTS if document.endswith('.rst')])
+def test_no_literal_block_holds_a_snippet_that_is_not_run(document):
+    """A ``::`` literal block is never run: YAML or commands in one must be a code-block, or marked skipped."""
+    blocks = literal_blocks(document, (REPO / document).read_text(encoding='utf-8'))
+    hidden = [block for block in blocks if holds_yaml_or_shell(block.text) and block.marker != 'skip']
+    assert not hidden, ('these "::" literal blocks hold YAML or commands that the snippet test would never run; make '
+                        'each a ".. code-block:: console" (or yaml) so that it runs, or put ".. snippet: skip (REASON)" '
+                        'before its paragraph:\n%s' % '\n'.join('%r:\n%s' % (block, block.text) for block in hidden))
+    unexplained = [block for block in blocks if block.marker == 'skip' and not block.reason]
+    assert not unexplained, '%r skipped without a reason in parentheses' % unexplained
+
+
+def test_literal_blocks_are_found_with_their_markers():
+    rst = ('Title\n=====\n\nRun this::\n\n    ansible-playbook site.yml\n\nA term\n    A definition that ends\n'
+           '    in a block::\n\n        ---\n        collections:\n          - name: x\n\n    After it.\n\n'
+           '.. snippet: skip (a real controller)\n\nAnd this\none::\n\n    $ awx login\n\nOutput::\n\n'
+           '    TASK [Summary]\n    ok: [localhost] => {\n    }\n\n.. code-block:: yaml\n\n   key::\n\n     not a block\n\n'
+           'A lone marker\n\n::\n\n    export A=1\n')
+    found = literal_blocks('x.rst', rst)
+    assert [(block.line, block.marker, block.reason, holds_yaml_or_shell(block.text)) for block in found] == [
+        (4, None, None, True), (10, None, None, True), (21, 'skip', 'a real controller', True), (25, None, None, False),
+        (39, None, None, True)]
+    assert found[1].text == '---\ncollections:\n  - name: x\n'
+    assert not holds_yaml_or_shell('collections/requirements.yml    # step 1\nsms_numbers.txt    # the numbers\n')
+    assert holds_yaml_or_shell('- name: A task\n  ansible.builtin.debug:\n')
+
+
+def test_the_awx_guide_shows_the_example_project_as_it_is():
+    """The project files the AWX guide shows but cannot run are the example project's own."""
+    project = REPO / 'docs' / 'examples' / 'awx_project'
+    named = dict((s.name, s) for s in snippets_of('docs/docsite/rst/awx_guide.rst') if s.name)
+    requirements = [s for s in snippets_of('docs/docsite/rst/awx_guide.rst')
+                    if s.language == 'yaml' and 'collections' in (yaml.safe_load(s.text) or {})]
+    assert len(requirements) == 1
+    assert yaml.safe_load(requirements[0].text) == yaml.safe_load(
+        (project / 'collections' / 'requirements.yml').read_text(encoding='utf-8'))
+    assert named['sms_numbers.txt'].text == (project / 'sms_numbers.txt').read_text(encoding='utf-8')
