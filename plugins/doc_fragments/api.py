@@ -49,16 +49,24 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP request to connect and for each answer.
+      - Seconds one HTTP request may take as a whole (connecting, sending, and reading the answer's headers and
+        body), from 1 to 3600. A retry starts a new request.
     type: int
     default: 30
   max_retries:
     description:
-      - How many times a request is retried after a connection error, a timeout, or an answer of
-        HTTP 429, 502, 503 or 504, with exponential backoff and jitter.
+      - How many times a request is retried, with exponential backoff and jitter, after a failure that asking
+        again can cure. What is retried depends on whether the request is safe to resend.
+      - Safe to resend (every read, creating or deleting a phone number, deleting a message), so retried after a
+        connection error, a timeout, or an answer of HTTP 429, 500, 502, 503 or 504. A repeated create or delete
+        that had landed the first time answers 409 or 404, which counts as done.
+      - Not safe to resend (sending a message with M(invoca.messaging.sms_message), which would send it twice), so
+        retried only after an answer of HTTP 429 or a connection that never reached the API (refused, not
+        established in time, or a host name that did not resolve). After any other failure the sender's messages
+        are read to find out whether it was sent.
       - A C(Retry-After) header is honoured, up to 60 seconds per answer. All retry waits of one task together
         stop at 300 seconds, so a task cannot hang for long on an API that keeps refusing.
-      - Other errors (4xx, 500) are not retried. V(0) disables retries.
+      - Other answers (other 4xx and 5xx) are not retried. V(0) disables retries.
     type: int
     default: 3
 requirements:
