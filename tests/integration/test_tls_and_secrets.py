@@ -20,7 +20,7 @@ import socket
 
 import pytest
 
-from conftest import TOKEN, TRACEBACK, AnsibleRunner
+from conftest import TOKEN, TRACEBACK, AnsibleRunner, assert_clean_failure
 from simulator_control import Simulator
 
 WRONG_TOKEN = 'itest-wrong-token-0f7c2a9e51d84b3c'
@@ -115,6 +115,23 @@ def test_certificate_is_verified_and_plain_http_to_another_host_is_refused(colle
 
     # Only the two trusting runs got as far as a request: the untrusted one stopped at the TLS handshake.
     assert [(e['operation'], e['auth']) for e in tls_simulator.log()] == [('list', 'valid'), ('list', 'valid')]
+
+
+def test_https_to_a_plain_http_port_says_the_server_is_not_speaking_tls(ansible, sim):
+    """A URL that says https for a server that answers plain HTTP: the message names that, not certificates."""
+    url = 'https://127.0.0.1:%d' % sim.port
+    run = ansible.module('sms_phone_number_info', {'api_url': url, 'count_only': True})
+    assert run.rc != 0
+    result = run.result
+    assert_clean_failure(result)
+    msg = result['msg']
+    assert 'not speaking TLS on that port' in msg and url in msg, msg
+    assert 'http://' in msg, 'the message should say the URL may need http://: %s' % msg
+    assert 'ca_path' not in msg and 'validate_certs' not in msg, 'no CA setting can help here: %s' % msg
+    assert 'attempts' not in msg, 'a server that does not speak TLS is not asked again: %s' % msg
+    assert_no_token(result, TOKEN)
+    # The handshake never became an API request.
+    assert [e for e in sim.log() if e['operation'] != 'other'] == []
 
 
 def test_redirect_to_another_host_does_not_carry_the_token(ansible, sim):
