@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import datetime
 import email.utils
+import hashlib
 import heapq
 import http.client
 import ipaddress
@@ -64,7 +65,7 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
 # Hard ceilings of one listing, whatever its pages announce: far above any real network, far below exhaustion.
 MAX_PAGES = 20000
-MAX_ITEMS = 2000000
+MAX_ITEMS = 250000
 MAX_REDIRECTS = 5
 
 # A Retry-After of minutes (or a hostile one of days) must not stall a playbook: wait at most this long per answer...
@@ -78,9 +79,9 @@ BACKOFF_CAP = 30.0
 # After this many attempts in a row got no answer at all (across workers), the server is taken as unreachable
 # and nothing more is sent: a server that hangs on every write costs a few timeouts, not one per write.
 UNREACHABLE_AFTER = 4
-# A connection closed without an answer costs milliseconds where a timeout costs ``timeout`` seconds, and a proxy
-# that drops answers at random drops a few in a row now and then while the API itself is fine (sms_message then
-# looks each message up): it takes this many of them to count as one timeout towards UNREACHABLE_AFTER.
+# A connection refused, or closed without an answer, costs milliseconds where a timeout costs ``timeout`` seconds,
+# and a proxy that drops answers at random drops a few in a row now and then while the API itself is fine
+# (sms_message then looks each message up): it takes this many of them to count as one timeout.
 DISCONNECTS_PER_TIMEOUT = 4
 
 _VERSION_FORMAT = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
@@ -90,9 +91,11 @@ _AVAILABLE_VERSIONS = re.compile(r'Available versions are:\s*(.+?)\.?\s*$', re.I
 _BODY_EXCERPT = 200
 # str.isdigit() also accepts characters such as superscript digits, which int() refuses.
 _PAGE_NUMBER = re.compile(r'[0-9]{1,9}')
-_HTML = re.compile(r'^\s*(<!doctype|<html|<head|<body|<title|<h1|<center)', re.IGNORECASE)
+# A body that starts with markup (after a byte-order mark, an XML prolog or a comment) and holds one of these tags
+# is an HTML page, such as a proxy's "502 Bad Gateway": shown as the text a browser would show, never as markup.
+_HTML_TAG = re.compile(r'<(!doctype\s+html|html|head|body|title|h[1-6]|center|p|div|pre|table)\b', re.IGNORECASE)
 _TITLE = re.compile(r'<title[^>]*>(.*?)</title>', re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r'<[^>]*>|<!--.*?-->', re.DOTALL)
+_TAG = re.compile(r'<!--.*?-->|<\?.*?\?>|<[^>]*>', re.DOTALL)
 _SCRIPT = re.compile(r'<(script|style)[^>]*>.*?</\1>', re.IGNORECASE | re.DOTALL)
 _NOT_TLS = re.compile(r'wrong version number|record layer failure|unknown protocol|packet length too long|'
                       r'http request', re.IGNORECASE)
@@ -510,11 +513,17 @@ def parse_retry_after(value, now=None):
         return None
 
 
+def looks_like_html(text):
+    """True for a page of markup, however it begins; JSON or plain text that merely mentions a tag is not one."""
+    text = (text or '').lstrip('\ufeff \t\r\n')
+    return text.startswith('<') and _HTML_TAG.search(text) is not None
+
+
 def excerpt(text):
     """A one-line excerpt of a server's text: HTML reduced to what a browser would show, whitespace collapsed."""
-    if _HTML.search(text or ''):
+    if looks_like_html(text):
         title = _TITLE.search(text)
-        shown = title.group(1) if title else _TAG.sub(' ', _SCRIPT.sub(' ', text))
+        shown = title.group(1) if title and title.group(1).strip() else _TAG.sub(' ', _SCRIPT.sub(' ', text))
         text = _TAG.sub(' ', shown).replace('&nbsp;', ' ').replace('&amp;', '&').replace('&lt;', '<') \
             .replace('&gt;', '>')
     text = ' '.join((text or '').split())
@@ -562,6 +571,17 @@ class _TooLarge(Exception):
     pass
 
 
+class _Undecodable(Exception):
+    """A compressed body that does not decompress (a corrupt gzip stream, raw deflate without its header)."""
+
+
+def _inflate(inflater, data, limit):
+    try:
+        return inflater.decompress(data, limit) if limit is not None else inflater.flush()
+    except zlib.error as exc:
+        raise _Undecodable(str(exc))
+
+
 def _read_body(response):
     """The body's bytes, decompressed, refusing more than MAX_BODY_BYTES without reading it all."""
     raw = getattr(response, 'raw', None)
@@ -590,14 +610,14 @@ def _read_body(response):
         else:
             # max_length bounds what one chunk may inflate to: a gzip bomb stops at the cap, not in memory.
             while chunk:
-                body += inflater.decompress(chunk, MAX_BODY_BYTES + 1 - len(body))
+                body += _inflate(inflater, chunk, MAX_BODY_BYTES + 1 - len(body))
                 if len(body) > MAX_BODY_BYTES:
                     raise _TooLarge(len(body))
                 chunk = inflater.unconsumed_tail
         if len(body) > MAX_BODY_BYTES:
             raise _TooLarge(len(body))
     if inflater is not None:
-        body += inflater.flush()
+        body += _inflate(inflater, b'', None)
         if len(body) > MAX_BODY_BYTES:
             raise _TooLarge(len(body))
     return bytes(body)
@@ -615,7 +635,7 @@ def decode(status, content, content_type, headers=None, url=None):
     try:
         return Answer(status, json.loads(text), None, text, headers, url)
     except (ValueError, RecursionError):  # RecursionError: hostile nesting such as [[[[...
-        if _HTML.search(text):
+        if looks_like_html(text):
             return Answer(status, None, 'an HTML page (%s): %s' % (content_type, excerpt(text)), text, headers, url)
         return Answer(status, None, 'a body that is not JSON (%s, %d bytes): %r'
                       % (content_type, len(content), excerpt(text)), text, headers, url)
@@ -639,6 +659,11 @@ def _reason(exc):
             break
         reason = inner
     return excerpt(str(reason) or type(reason).__name__)
+
+
+# Exchange failures with a known cause; any other exception is reported too, but not retried.
+_EXPECTED_EXCHANGE_FAILURES = (Urllib3Error, http.client.HTTPException, OSError, ValueError, LookupError) + (
+    (requests.exceptions.RequestException,) if requests is not None else ())
 
 
 def _never_sent(exc):
@@ -689,6 +714,12 @@ def page_token(body, pager):
         if _PAGE_NUMBER.fullmatch(page):
             return ('page', int(page))
     return None
+
+
+def _says_last_cursor_page(body, pager):
+    """True when a cursor page says in so many words that no page follows (next_cursor present and empty)."""
+    return any(isinstance(holder, dict) and 'next_cursor' in holder and not holder['next_cursor']
+               for holder in (pager, body))
 
 
 def _count_of(pager):
@@ -746,7 +777,13 @@ class Listing:
         self.pages_read = 0
 
     def _fail(self, detail, answer=None):
-        return ApiError('GET', self._path, detail, status=answer.status if answer else None, kind='pagination')
+        # The detail may quote the server's pager: redacted like every server text.
+        return ApiError('GET', self._path, self._transport.redact(detail), status=answer.status if answer else None,
+                        kind='pagination')
+
+    def _key(self, item):
+        # A digest, not the key itself: a listing of many large records keeps 32 bytes per record it has seen.
+        return hashlib.sha256(self._item_key(item).encode('utf-8', 'surrogatepass')).digest()
 
     def __iter__(self):
         transport, path = self._transport, self._path
@@ -789,7 +826,7 @@ class Listing:
             fresh = 0
             for item in items:
                 received += 1
-                key = self._item_key(item)
+                key = self._key(item)
                 if key in seen_keys:
                     continue
                 seen_keys.add(key)
@@ -816,12 +853,16 @@ class Listing:
                 return
             if token is None:
                 # Against the last page's count: records deleted while we read (a filtered listing) shrink it.
-                short = last_count is not None and received < last_count
+                # Records told apart, not records sent: a server repeating records in place of others is short.
+                short = last_count is not None and len(seen_keys) < last_count
                 unconfirmed_end = last_count is None and len(items) >= size
+                if cursors and unconfirmed_end and not _says_last_cursor_page(answer.body, pager):
+                    raise self._fail('the listing sent a full page of %d records with neither a next cursor nor a '
+                                     'count; stopped instead of taking it for the end' % len(items), answer)
                 if not fresh or cursors or not (short or unconfirmed_end):
                     if short:
                         raise self._fail('the listing ended with %d of the %d records it announced'
-                                         % (received, last_count), answer)
+                                         % (len(seen_keys), last_count), answer)
                     return
                 # A page-numbered listing that stops early (or a full page with no count and no next): ask for
                 # the next page by number; an empty one confirms the end, a short count fails above.
@@ -829,6 +870,9 @@ class Listing:
             elif token in seen_tokens or not fresh:
                 raise self._fail('the server sent %s=%s again (or a page with no new records) while paging; '
                                  'stopped instead of looping forever' % token, answer)
+            elif token[0] == 'page' and not cursors and token[1] != page_number + 1:
+                raise self._fail('the server pointed from page %d to page %d, which would skip records; stopped'
+                                 % (page_number, token[1]), answer)
             seen_tokens.add(token)
             if token[0] == 'page':
                 page_number = token[1]
@@ -985,7 +1029,9 @@ class Transport:
                 if exc.kind != 'transport':
                     raise
                 never_sent = exc.never_sent
-                if exc.silent and not never_sent:
+                if exc.silent:
+                    # A connect timeout (a host that drops packets) costs the whole timeout like a read timeout; a
+                    # refused connection costs milliseconds, like one closed without an answer.
                     self._note_no_answer(method, path, exc.detail, exc.cause == 'timeout')
                 resend = (never_sent or policy.resend_after_ambiguous_failure) and not exc.final
                 if resend and self._unreachable is not None:
@@ -1035,25 +1081,28 @@ class Transport:
     def _send(self, method, url, path, body, follow_redirects):
         """One exchange (plus the redirects of a read), bounded in time and size; an Answer or ApiError."""
         redirected_from = None
+        # One timeout for the whole request, redirects included: each hop gets what the earlier ones left.
+        ends_at = time.monotonic() + self.timeout
         for _hop in range(MAX_REDIRECTS + 1):
             headers = {}
             # The token goes only to the configured origin: never to wherever a redirect points.
             if _origin(url) == self._origin:
                 headers['Authorization'] = 'Bearer %s' % self._token
-            response = self._exchange(method, url, path, body, headers)
+            response = self._exchange(method, url, path, body, headers, ends_at - time.monotonic())
             try:
                 status = response.status_code
                 if status in (301, 302, 303, 307, 308):
                     location = response.headers.get('Location')
                     target = self._redirect_target(url, location)
+                    shown_location = self.redact(excerpt(str(location)))
                     if not follow_redirects:
                         raise ApiError(method, path, 'the server answered the write with a redirect (HTTP %d) to %s; a '
                                        'write is never redirected, so it was not resent there. Check api_url'
-                                       % (status, target or repr(location)), status=status, kind='redirect',
+                                       % (status, target or repr(shown_location)), status=status, kind='redirect',
                                        may_have_applied=False)
                     if target is None:
                         raise ApiError(method, path, 'the server answered with a redirect (HTTP %d) whose Location %r '
-                                       'is not a usable URL' % (status, excerpt(str(location))), status=status,
+                                       'is not a usable URL' % (status, shown_location), status=status,
                                        kind='malformed')
                     redirected_from = redirected_from or url
                     url = target
@@ -1079,10 +1128,11 @@ class Transport:
             return None
         return self.redact(target)
 
-    def _exchange(self, method, url, path, body, headers):
-        kwargs = dict(json=body, timeout=self.timeout, verify=self._verify, headers=headers, allow_redirects=False,
+    def _exchange(self, method, url, path, body, headers, seconds):
+        seconds = max(seconds, 0.001)
+        kwargs = dict(json=body, timeout=seconds, verify=self._verify, headers=headers, allow_redirects=False,
                       stream=True)
-        deadline = _Deadline(self.timeout)
+        deadline = _Deadline(seconds)
         try:
             with deadline:
                 response = self._session.request(method, url, **kwargs)
@@ -1090,13 +1140,14 @@ class Transport:
                     response._invoca_body = _read_body(response)
                 except _TooLarge as exc:
                     response.close()
-                    error = ApiError(method, path, 'the answer is too large (more than %d MiB%s); refused without '
-                                     'reading it all' % (MAX_BODY_BYTES // (1024 * 1024),
-                                                         ', %d bytes announced' % exc.args[0]
-                                                         if exc.args and exc.args[0] else ''),
-                                     status=response.status_code, kind='malformed')
-                    error.final = True
-                    raise error
+                    raise self._unreadable(method, path, response.status_code, 'the answer is too large (more than '
+                                           '%d MiB%s); refused without reading it all'
+                                           % (MAX_BODY_BYTES // (1024 * 1024), ', %d bytes announced' % exc.args[0]
+                                              if exc.args and exc.args[0] else ''))
+                except _Undecodable as exc:
+                    response.close()
+                    raise self._unreadable(method, path, response.status_code, 'the answer is compressed (%s) but does '
+                                           'not decompress: %s' % (response.headers.get('Content-Encoding'), exc))
                 if deadline.expired:
                     # The deadline cut the socket, and what was read until then looks like a whole answer (headers
                     # end at EOF, a body without a length ends at EOF): it is not one.
@@ -1115,10 +1166,9 @@ class Transport:
             error = ApiError(method, path, self.redact(detail), kind='transport')
             error.final = True  # a certificate problem does not go away by asking again
             raise error
-        except (requests.exceptions.RequestException, Urllib3Error, http.client.HTTPException, OSError, ValueError,
-                LookupError) as exc:
-            # Whatever the server did (reset, malformed headers, a bad URL, a bad encoding), it is one failed
-            # exchange, reported as such; the worker pool turns anything else into a failure of its item.
+        except Exception as exc:  # pylint: disable=broad-except
+            # Whatever the server did (reset, malformed headers, a bad URL, a bad encoding, or what nobody foresaw),
+            # it is one failed exchange, reported as such: no exception of a server's making escapes a request.
             if deadline.expired:
                 detail = 'no answer within the timeout of %s s (for the whole request: connect, headers and body)' % self.timeout
             elif requests is not None and isinstance(exc, requests.exceptions.Timeout):
@@ -1135,11 +1185,20 @@ class Transport:
             error.silent = deadline.expired or isinstance(exc, (requests.exceptions.ConnectionError,
                                                                 requests.exceptions.Timeout,
                                                                 requests.exceptions.ChunkedEncodingError, OSError))
-            # A URL requests cannot use, or a redirect loop, is the same on every attempt: asking again cannot help.
-            error.final = requests is not None and isinstance(exc, (requests.exceptions.InvalidURL,
-                                                                    requests.exceptions.TooManyRedirects))
+            # A URL requests cannot use, or a redirect loop, is the same on every attempt: asking again cannot help;
+            # nor is a failure of a kind no one foresaw worth repeating.
+            error.final = not isinstance(exc, _EXPECTED_EXCHANGE_FAILURES) or (
+                requests is not None and isinstance(exc, (requests.exceptions.InvalidURL,
+                                                          requests.exceptions.TooManyRedirects)))
             raise error
         return response
+
+    def _unreadable(self, method, path, status, detail):
+        """An answer that came but cannot be read: not worth asking again; a write it answered may have applied."""
+        error = ApiError(method, path, self.redact(detail), status=status, kind='malformed',
+                         may_have_applied=method not in ('GET', 'HEAD'))
+        error.final = True
+        return error
 
     def _answer(self, method, url, path, response):
         content = getattr(response, '_invoca_body', None)

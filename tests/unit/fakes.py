@@ -82,12 +82,17 @@ class Sent:
         return '<Sent %s %s>' % (self.method, self.url)
 
 
+class UnexpectedRequest(BaseException):
+    """A request a test did not script. Not an Exception: the transport reports every Exception raised during an
+    exchange as a failed request, which would hide the test's mistake."""
+
+
 class FakeSession:
     """Replaces requests.Session: answers each request from a script, or from ``handler(sent)``.
 
     A script item (or a handler's return value) is a requests.Response, an exception instance to raise, or a
     callable taking the Sent request and returning one of those. Requests past the end of the script fail the
-    test with an AssertionError, which the client does not catch.
+    test with UnexpectedRequest, which the client does not catch.
     """
 
     def __init__(self, script=(), handler=None, clock=None):
@@ -121,7 +126,8 @@ class FakeSession:
             if self._handler is not None:
                 item = self._handler(sent)
             else:
-                assert self._script, 'unexpected request: %r (the script is exhausted)' % (sent,)
+                if not self._script:
+                    raise UnexpectedRequest('unexpected request: %r (the script is exhausted)' % (sent,))
                 item = self._script.pop(0)
         if callable(item) and not isinstance(item, (requests.Response, BaseException)):
             item = item(sent)

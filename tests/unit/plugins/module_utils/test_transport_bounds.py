@@ -19,7 +19,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_BODY_BYTES, ApiError, Transport
-from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN, Harness
+from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN, Harness, response
 
 PATH = '/sms/2022-08-01/phone_numbers'
 
@@ -161,3 +161,80 @@ def test_timeout_bounds_the_whole_request_not_each_read(head):
     assert 'within the timeout of 1 s' in str(caught.value)
     # Each byte came well within the 1 s read timeout: only a whole-request deadline ends this in time.
     assert elapsed < 2.5
+
+
+# -- answers that cannot be read: a clean ApiError, never an exception of the server's making ---------------------
+
+@pytest.mark.parametrize('encoding, data', [
+    ('gzip', b'\x1f\x8b\x08\x00 this is not a gzip stream'),
+    ('gzip', b'\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff' + b'\xff\xfe garbage after a valid gzip header'),
+    ('deflate', b'raw deflate without its zlib header'),
+])
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+def test_a_compressed_body_that_does_not_decompress_is_a_clean_error(encoding, data, method):
+    harness = Harness([streamed(Stream(data=data), {'Content-Type': 'application/json', 'Content-Encoding': encoding},
+                                status=201)])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request(method, PATH)
+    assert caught.value.kind == 'malformed'
+    assert 'does not decompress' in str(caught.value)
+    # A write it answered may have been applied all the same: the caller must not take it for "not sent".
+    assert caught.value.may_have_applied is (method == 'POST')
+    assert len(harness.sent) == 1
+
+
+class Surprise(Exception):
+    """An exception no one foresaw, raised while a request was under way."""
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+def test_any_exception_during_an_exchange_is_reported_as_a_failed_request(method):
+    harness = Harness([Surprise('something odd, echoing %s' % TOKEN)])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request(method, PATH)
+    assert caught.value.kind == 'transport'
+    assert 'Surprise' in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    assert caught.value.may_have_applied is (method == 'POST')
+    # Not retried: asking again would meet the same surprise.
+    assert len(harness.sent) == 1
+
+
+# -- HTML pages are shown as text, however they begin -----------------------------------------------------------
+
+@pytest.mark.parametrize('page', [
+    '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>',
+    '\ufeff<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>',
+    '<!-- a proxy said > this --><html><title>502 Bad Gateway</title></html>',
+    '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>502 Bad Gateway'
+    '</title></head></html>',
+    '<p>502 Bad Gateway</p>',
+    '  \n<div class="error"><b>502</b> Bad Gateway</div>',
+])
+@pytest.mark.parametrize('content_type', ['text/html', 'text/plain'])
+def test_an_html_error_page_is_shown_as_its_text(page, content_type):
+    harness = Harness([response(502, raw=page, content_type=content_type)], max_retries=0)
+    answer = harness.transport.request('GET', PATH)
+    error = str(harness.transport.error('GET', PATH, answer))
+    assert '502 Bad Gateway' in error
+    assert '<' not in error and '>' not in error, error
+
+
+def test_json_that_mentions_a_tag_is_not_taken_for_a_page():
+    harness = Harness([response(422, {'message': 'text "<p>" is not allowed'})])
+    answer = harness.transport.request('POST', PATH)
+    assert 'text "<p>" is not allowed' in str(harness.transport.error('POST', PATH, answer))
+
+
+# -- the timeout is for the whole request, redirects included ---------------------------------------------------
+
+def test_each_redirect_hop_gets_only_what_the_earlier_hops_left_of_the_timeout():
+    def slow_redirect(sent):
+        time.sleep(0.3)
+        return response(302, raw='', headers={'Location': '/sms/2022-08-01/elsewhere'})
+
+    harness = Harness([slow_redirect, slow_redirect, response(200, {'ok': True})], timeout=2)
+    assert harness.transport.request('GET', PATH).status == 200
+    budgets = [sent.timeout for sent in harness.sent]
+    assert budgets[0] <= 2
+    assert budgets[1] <= budgets[0] - 0.25 and budgets[2] <= budgets[1] - 0.25, budgets

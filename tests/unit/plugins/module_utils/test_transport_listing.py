@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.invoca.messaging.plugins.module_utils import transport as transport_module
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN, Harness, response
 
 PATH = '/sms/2022-08-01/things'
 
@@ -162,3 +162,77 @@ def test_max_items_equal_to_the_whole_listing_is_not_truncated():
     listing, found = walk(harness, max_items=3)
     assert found == items(0, 3)
     assert listing.truncated is False
+
+
+def test_records_repeated_in_place_of_others_make_a_short_listing():
+    # Four records announced, the third sent twice instead of the fourth: three records, not four.
+    harness = Harness(handler=serve([{'things': items(0, 2), 'pagination': {'count': 4, 'next': 2}},
+                                     {'things': items(2, 3) * 2, 'pagination': {'count': 4, 'next': None}}]))
+    with pytest.raises(ApiError) as caught:
+        walk(harness, page_size=2)
+    assert caught.value.kind == 'pagination'
+    assert 'ended with 3 of the 4 records it announced' in str(caught.value)
+
+
+def test_a_next_page_that_skips_pages_fails():
+    harness = Harness(handler=serve([{'things': items(0, 2), 'pagination': {'next': 3}},
+                                     {'things': items(2, 4), 'pagination': {'next': 3}},
+                                     {'things': items(4, 5), 'pagination': {'next': None}}]))
+    with pytest.raises(ApiError) as caught:
+        walk(harness, page_size=2)
+    assert caught.value.kind == 'pagination'
+    assert 'from page 1 to page 3' in str(caught.value)
+    assert len(harness.sent) == 1
+
+
+def cursor_pages(pages):
+    """A handler serving a cursor listing: pages[i] answers the i-th cursor (the first page has none)."""
+    def handler(sent):
+        cursor = dict(sent.params).get('cursor')
+        return response(200, pages[0 if cursor is None else int(cursor)])
+    return handler
+
+
+def test_a_cursor_listing_ending_on_a_full_page_without_a_next_cursor_or_count_fails():
+    harness = Harness(handler=cursor_pages([{'things': items(0, 2), 'pagination': {'next_cursor': '1'}},
+                                            {'things': items(2, 4), 'pagination': {}}]))
+    with pytest.raises(ApiError) as caught:
+        walk(harness, page_size=2)
+    assert caught.value.kind == 'pagination'
+    assert 'neither a next cursor nor a count' in str(caught.value)
+
+
+@pytest.mark.parametrize('last', [{'next_cursor': None}, {'next_cursor': ''}, {'count': 4}])
+def test_a_cursor_listing_that_says_it_ended_on_a_full_page_ends(last):
+    harness = Harness(handler=cursor_pages([{'things': items(0, 2), 'pagination': {'next_cursor': '1'}},
+                                            {'things': items(2, 4), 'pagination': last}]))
+    dummy, found = walk(harness, page_size=2)
+    assert found == items(0, 4)
+    assert len(harness.sent) == 2
+
+
+def test_a_listing_past_the_hard_ceiling_of_records_stops(monkeypatch):
+    monkeypatch.setattr(transport_module, 'MAX_ITEMS', 50)
+
+    def handler(sent):
+        number = page_of(sent)
+        return response(200, {'things': items(10 * number, 10 * number + 10), 'pagination': {'next': number + 1}})
+
+    harness = Harness(handler=handler)
+    with pytest.raises(ApiError) as caught:
+        walk(harness, page_size=10)
+    assert 'passed 50 records' in str(caught.value)
+    assert len(harness.sent) == 6
+
+
+def test_the_hard_ceiling_of_records_is_far_below_what_exhausts_a_machine():
+    # A 1 KiB record kept for each of MAX_ITEMS records stays within a few hundred MiB of an AWX job's memory.
+    assert transport_module.MAX_ITEMS * 1024 <= 512 * 1024 * 1024
+
+
+def test_a_failure_quoting_the_pager_never_shows_the_token():
+    harness = Harness(handler=serve([{'things': items(0, 2), 'pagination': {'next': 'page-%s' % TOKEN}}]))
+    with pytest.raises(ApiError) as caught:
+        walk(harness, page_size=2)
+    assert 'is not a page number' in str(caught.value)
+    assert TOKEN not in str(caught.value) and TOKEN[:10] not in str(caught.value)

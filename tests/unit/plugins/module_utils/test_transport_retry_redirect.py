@@ -207,10 +207,38 @@ def test_timeouts_and_lost_answers_add_up_by_their_cost():
     assert caught.value.kind == 'unreachable'
 
 
-def test_refused_connections_do_not_trip_the_circuit():
-    # A refused connection is an answer of sorts (nothing listens); it is retried under max_retries instead.
+def test_a_few_refused_connections_do_not_trip_the_circuit():
+    # A refused connection costs milliseconds, like a lost answer: a few in a row are retried under max_retries.
     harness = Harness([refused()] * (UNREACHABLE_AFTER + 2) + [response(200, OK)], max_retries=UNREACHABLE_AFTER + 2)
     assert harness.transport.request('GET', PATH).status == 200
+
+
+def test_a_server_refusing_every_connection_trips_the_circuit():
+    refusals = UNREACHABLE_AFTER * DISCONNECTS_PER_TIMEOUT
+    harness = Harness([refused()] * refusals, max_retries=0)
+    for dummy in range(refusals):
+        with pytest.raises(ApiError) as caught:
+            harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+        assert caught.value.kind == 'transport'
+        assert not caught.value.may_have_applied
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+    assert caught.value.kind == 'unreachable'
+    assert len(harness.sent) == refusals
+
+
+def test_connect_timeouts_trip_the_circuit_like_read_timeouts():
+    # A host that drops packets: every attempt costs the whole timeout, and none reaches the server.
+    harness = Harness([requests.exceptions.ConnectTimeout('connect timed out')] * (UNREACHABLE_AFTER * 4),
+                      max_retries=3)
+    errors = []
+    for dummy in range(10):
+        with pytest.raises(ApiError) as caught:
+            harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+        errors.append(caught.value)
+    assert len(harness.sent) == UNREACHABLE_AFTER
+    assert [e.kind for e in errors[1:]] == ['unreachable'] * 9
+    assert not any(e.may_have_applied for e in errors)
 
 
 # -- redirects --------------------------------------------------------------------------------------------------
@@ -271,6 +299,17 @@ def test_reads_follow_at_most_5_redirects():
     assert caught.value.kind == 'malformed'
     assert 'more than %d redirects' % MAX_REDIRECTS in str(caught.value)
     assert len(harness.sent) == MAX_REDIRECTS + 1
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+def test_an_unusable_location_is_shown_cut_short_and_without_the_token(method):
+    location = 'http://[%s' % TOKEN + 'x' * 5000
+    harness = Harness([response(302, raw='', headers={'Location': location})])
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request(method, PATH)
+    text = str(caught.value)
+    assert TOKEN not in text and TOKEN[:8] not in text
+    assert len(text) < 600
 
 
 def test_the_token_in_a_redirect_target_is_redacted():

@@ -221,4 +221,4 @@ def test_results_use_only_their_own_keys_and_never_the_token(install_client, bas
     failed = main_with(base_args)
     assert failed.failed
     assert TOKEN not in json.dumps(failed.result)
-    assert set(failed.result) - {'msg', 'error', 'changed'} == RESULT_KEYS
+    assert set(failed.result) - {'msg', 'error', 'changed', 'exception'} == RESULT_KEYS
