@@ -119,9 +119,10 @@ class PhoneNumberClient:
 
         The 2022-08-01 text names the number ("... the requested phone number, +18885550100, is not in the
         system"); the 2022-05-01 generic text counts only on a server whose phone-number routes answer. A gateway's
-        bare "Not Found", an HTML page or a wrong URL never means "absent".
+        bare "Not Found", an HTML page or a wrong URL never means "absent". Nor does any 404 that came after a
+        redirect: the answer is then another server's (or another path's), whatever its words.
         """
-        if error.status != 404 or error.kind != 'http' or not error.api_message:
+        if error.status != 404 or error.kind != 'http' or not error.api_message or error.redirected_to:
             return False
         if _NOT_IN_SYSTEM.search(error.api_message):
             for mentioned in _NUMBER_IN_TEXT.findall(error.api_message):

@@ -87,6 +87,25 @@ def test_read_redirected_to_another_origin_names_the_redirect_not_the_token(host
         'the error after a redirect does not say there was one: %s' % run.result['msg'])
 
 
+@pytest.mark.parametrize('form', ['single', 'list'])
+def test_404_in_the_api_words_after_a_redirect_is_not_absent(hostile, other_origin, hostile_ansible, form):
+    # The number is active here; its GET is redirected to another origin, which answers 404 in the API's exact
+    # words. That is not the API's answer about the number: state=absent must fail, not report it absent.
+    number = '+18885550323'
+    hostile.seed(number)
+    target = '%s/moved/phone_number' % other_origin.url
+    hostile.on('GET', number_path(number), action='redirect', status=302, location=target)
+    other_origin.on('GET', r'.*', status=404, body={'message': NOT_FOUND_TEXT.format(number)})
+    args = {'phone_number': number} if form == 'single' else {'phone_numbers': [number]}
+    run = hostile_ansible.module('sms_phone_number', dict(args, state='absent'))
+    assert_no_crash(run)
+    assert run.failed, 'a 404 after a redirect was taken for "absent": %s' % run.result
+    assert_clean_failure(run.result)
+    assert 'redirect' in run.result['msg'].lower() and target in run.result['msg'], run.result['msg']
+    assert not hostile.writes()
+    assert other_origin.requests(), 'the redirect was not followed: the test proves nothing'
+
+
 def test_read_redirect_within_the_api_is_still_followed(hostile, hostile_ansible):
     number = '+18885550321'
     hostile.seed(number)

@@ -173,6 +173,25 @@ def test_a_404_that_is_not_the_apis_answer_about_the_number_is_an_error(answer, 
     assert (caught.value.status, caught.value.kind) == (404, 'http')
 
 
+def test_a_404_in_the_apis_words_after_a_redirect_is_not_absent():
+    error = ApiError('GET', '/x', CONTRACT, status=404, api_message=CONTRACT,
+                     redirected_to='https://other.example.test/x')
+    assert Harness([]).client.is_not_found(error, N1) is False
+
+
+@pytest.mark.parametrize('target', ['https://other.example.test/moved', '/sms/2022-08-01/elsewhere'])
+def test_a_redirected_get_answered_404_in_the_apis_words_is_an_error_naming_the_redirect(target):
+    # Where a redirect led, the answer is not the API's about this number: "state: absent" must not trust it.
+    harness = Harness([response(302, raw='', headers={'Location': target}), response(404, {'message': CONTRACT})])
+    with pytest.raises(ApiError) as caught:
+        harness.client.get(N1)
+    error = caught.value
+    assert (error.status, error.kind) == (404, 'http')
+    assert error.redirected_to and error.redirected_to.endswith(target.split('example.test')[-1])
+    assert 'after a redirect from' in str(error) and error.redirected_to in str(error)
+    assert len(harness.sent) == 2
+
+
 def test_a_404_for_every_path_makes_a_get_fail_rather_than_report_absent():
     harness = Harness(handler=lambda sent: response(404, {'message': 'Not Found'}))
     for number in (N1, N2):
