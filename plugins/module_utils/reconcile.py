@@ -27,8 +27,9 @@ LISTING_THRESHOLD = 10
 # API whose rate limit is not published.
 DEFAULT_CONCURRENCY = 8
 
-Outcome = namedtuple('Outcome', ['created', 'deleted', 'records', 'failures'])
-Outcome.__doc__ = """What apply_plan did: numbers created and deleted, records after the run, and failures."""
+Outcome = namedtuple('Outcome', ['created', 'deleted', 'records', 'failures', 'not_attempted'])
+Outcome.__doc__ = """What apply_plan did: numbers created and deleted, records after the run, the failures of the
+writes that were sent, and the numbers of those that were not (``{'create': [...], 'delete': [...]}``)."""
 
 
 def is_fatal(error):
@@ -40,7 +41,7 @@ class WorkerPool:
     """Runs calls on up to ``concurrency`` threads, for as many batches as a task needs.
 
     After a fatal ApiError, calls not yet started (in this batch or a later one) are not attempted: their
-    error says why, so the result can list them.
+    error (kind ``not_attempted``) says why, so the result can list them; ``stopped_by`` is the fatal error.
     """
 
     def __init__(self, concurrency=1):
@@ -48,7 +49,7 @@ class WorkerPool:
         self.stopped_by = None
         self._lock = threading.Lock()
 
-    def _call(self, func, item):
+    def _call(self, func, item, write=False):
         stopped_by = self.stopped_by
         if stopped_by is not None:
             return item, None, ApiError(stopped_by.method, '(not sent)', 'not attempted, because an earlier request '
@@ -61,16 +62,21 @@ class WorkerPool:
                     self.stopped_by = self.stopped_by or exc
             return item, None, exc
         except Exception as exc:  # pylint: disable=broad-except
-            # Whatever went wrong with this item, the others' results must reach the task's result.
+            # Whatever went wrong with this item, the others' results must reach the task's result. A write may
+            # have reached the server before the exception (say, while its answer was read).
             return item, None, ApiError(getattr(func, 'method', 'request'), '(%s)' % (item,),
-                                        'failed unexpectedly: %s: %s' % (type(exc).__name__, exc), kind='unexpected')
+                                        'failed unexpectedly: %s: %s' % (type(exc).__name__, exc), kind='unexpected',
+                                        may_have_applied=write)
 
-    def map(self, func, items):
-        """``(item, value, error)`` for every item, in the order of ``items``."""
+    def map(self, func, items, write=False):
+        """``(item, value, error)`` for every item, in the order of ``items``.
+
+        ``write``: ``func`` sends a write, so an unexpected exception from it may have left the write applied.
+        """
         if self.concurrency == 1 or len(items) <= 1:
-            return [self._call(func, item) for item in items]
+            return [self._call(func, item, write) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as executor:
-            return list(executor.map(lambda item: self._call(func, item), items))
+            return list(executor.map(lambda item: self._call(func, item, write), items))
 
 
 def read_active(client, numbers, pool, whole_network=False):
@@ -112,8 +118,13 @@ def apply_plan(client, plan, pool):
     (someone else created it since it was read, or our own resend after a lost answer) and a 404 on delete
     count as done once a GET confirms the number ended as desired; if the GET says otherwise, the server
     contradicted itself and the number is a failure, not a silent success.
+
+    A write that was never sent (the pool stopped after a fatal error) is not a failure: its number goes to
+    ``not_attempted``, once, without the error that stopped the pool (``pool.stopped_by``), so that the result
+    of a run stopped early stays small however many writes it had left.
     """
     created, deleted, records, failures = [], [], {}, []
+    not_attempted = {'create': [], 'delete': []}
 
     def create(number):
         record, was_created = client.create(number)
@@ -134,18 +145,22 @@ def apply_plan(client, plan, pool):
                                      'number its listing showed active, and a GET still shows it active')
         return number
 
-    for number, record, error in pool.map(create, plan.create):
+    for number, record, error in pool.map(create, plan.create, write=True):
         if error is None:
             created.append(number)
             records[number] = record
+        elif error.kind == 'not_attempted':
+            not_attempted['create'].append(number)
         else:
             failures.append(failure(number, 'create', error))
-    for number, dummy, error in pool.map(delete, plan.delete):
+    for number, dummy, error in pool.map(delete, plan.delete, write=True):
         if error is None:
             deleted.append(number)
+        elif error.kind == 'not_attempted':
+            not_attempted['delete'].append(number)
         else:
             failures.append(failure(number, 'delete', error))
-    return Outcome(created, deleted, records, failures)
+    return Outcome(created, deleted, records, failures, not_attempted)
 
 
 def predicted_outcome(plan):
@@ -153,7 +168,8 @@ def predicted_outcome(plan):
 
     A number to be created has no record yet, so it is shown with its phone_number only.
     """
-    return Outcome(list(plan.create), list(plan.delete), dict((n, {'phone_number': n}) for n in plan.create), [])
+    return Outcome(list(plan.create), list(plan.delete), dict((n, {'phone_number': n}) for n in plan.create), [],
+                   {'create': [], 'delete': []})
 
 
 def failure(number, action, error):

@@ -23,6 +23,8 @@ description:
     deleted. O(max_deletions) puts a ceiling on how many numbers one run may delete.
   - If some writes fail, the others still happen; the task fails and its result lists what was created, what
     was deleted and what failed, so nothing done is hidden. Running the task again finishes the job.
+  - After an error that every other request would meet too (a rejected token, for example), no further write is
+    sent; the numbers left are listed in RV(not_attempted) and the error is given once in C(msg).
 author:
   - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
@@ -89,7 +91,8 @@ options:
         after the run.
       - Off by default so that the result stays small whatever the length of the list, which matters where
         results are stored (AWX drops a task result larger than about 700 kB from the job's events). The default
-        result holds RV(summary), RV(created), RV(deleted) and RV(failures), which grow only with the changes.
+        result holds RV(summary), RV(created), RV(deleted), RV(failures) and RV(not_attempted), which grow only
+        with the changes.
       - The single form (O(phone_number)) always returns RV(phone_number).
     type: bool
     default: false
@@ -173,7 +176,8 @@ msg:
   type: str
   sample: created 2, deleted 1, unchanged 997
 summary:
-  description: How many numbers were created, deleted, left as they were, and failed (in check mode, would be).
+  description: How many numbers were created, deleted, left as they were, failed, and not attempted (in check mode,
+    would be).
   returned: always
   type: dict
   contains:
@@ -187,9 +191,13 @@ summary:
       description: Numbers of the list (or the single number) that were already as desired.
       type: int
     failed:
-      description: Writes that failed (see RV(failures)).
+      description: Writes that were sent and failed (see RV(failures)).
       type: int
-  sample: {"created": 2, "deleted": 1, "unchanged": 997, "failed": 0}
+    not_attempted:
+      description: Writes that were not sent (see RV(not_attempted)).
+      type: int
+      version_added: 2.0.0
+  sample: {"created": 2, "deleted": 1, "unchanged": 997, "failed": 0, "not_attempted": 0}
 created:
   description: Numbers that were absent when read and are active after the run (created or re-enabled). In check
     mode, the numbers that would be.
@@ -206,9 +214,8 @@ deleted:
   sample: []
 failures:
   description:
-    - The writes that failed, one entry per number, with the reason. Empty when all went well.
-    - Writes not attempted because an earlier one showed that none could succeed (for example a rejected token)
-      are listed too, with a message saying so.
+    - The writes that were sent and failed, one entry per number, with the reason. Empty when all went well.
+    - Writes that were not sent are not listed here but in RV(not_attempted).
   returned: always
   type: list
   elements: dict
@@ -226,6 +233,26 @@ failures:
       description: What went wrong.
       type: str
   sample: [{"phone_number": "+18885550101", "action": "create", "status": 500, "message": "POST ... answered HTTP 500"}]
+not_attempted:
+  description:
+    - The numbers whose write was never sent, because an earlier request failed in a way that every other one
+      would too (a rejected token, an API version the server does not offer, a server that stopped answering,
+      the retry budget spent). The task's C(msg) gives that error once. Running the task again, once the cause
+      is fixed, sends them.
+    - Empty lists when every planned write was sent.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  contains:
+    create:
+      description: Numbers that were to be created (or re-enabled).
+      type: list
+      elements: str
+    delete:
+      description: Numbers that were to be deleted.
+      type: list
+      elements: str
+  sample: {"create": ["+18885550102", "+18885550103"], "delete": []}
 would_delete:
   description: The numbers the run would have deleted, when O(max_deletions) refused it.
   returned: when O(max_deletions) refused the run
@@ -255,7 +282,7 @@ phone_numbers:
   sample: [{"phone_number": "+18885550100", "created_at": "2022-03-14T20:30:12.000Z", "deleted_at": null}]
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule, describe_api_error
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
@@ -271,8 +298,8 @@ from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import 
 )
 
 MAX_CONCURRENCY = 64
-NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[],
-                    summary=dict(created=0, deleted=0, unchanged=0, failed=0))
+NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[], not_attempted=dict(create=[], delete=[]),
+                    summary=dict(created=0, deleted=0, unchanged=0, failed=0, not_attempted=0))
 
 
 def check_options(module):
@@ -340,12 +367,13 @@ def task_result(module, numbers, active, plan, outcome):
 
     Only what grows with the changes is returned by default: records of unchanged numbers only on request.
     """
-    created, deleted, records, failures = outcome
+    created, deleted, records, failures, not_attempted = outcome
     after = dict((n, r) for n, r in active.items() if n not in deleted)
     after.update(records)
     result = dict(changed=bool(created or deleted), created=created, deleted=deleted, failures=failures,
+                  not_attempted=not_attempted,
                   summary=dict(created=len(created), deleted=len(deleted), unchanged=len(plan.unchanged),
-                               failed=len(failures)))
+                               failed=len(failures), not_attempted=not_attempted_count(outcome)))
     if module.params['phone_number'] is not None:
         number = numbers[0]
         result['phone_number'] = after.get(number)
@@ -358,6 +386,26 @@ def task_result(module, numbers, active, plan, outcome):
     if module._diff:
         result['diff'] = diff
     return result
+
+
+def not_attempted_count(outcome):
+    return len(outcome.not_attempted['create']) + len(outcome.not_attempted['delete'])
+
+
+def failure_message(module, plan, outcome, stopped_by):
+    """The msg of a run with failed or unsent writes: counts, and each cause once (never once per number)."""
+    skipped = not_attempted_count(outcome)
+    msg = '%d of %d changes failed' % (len(outcome.failures), len(plan.create) + len(plan.delete))
+    if skipped:
+        msg += ' and %d were not attempted' % skipped
+    msg += ' (created %d, deleted %d); see failures%s.' % (len(outcome.created), len(outcome.deleted),
+                                                           ' and not_attempted' if skipped else '')
+    if skipped and stopped_by is not None:
+        msg += (' The task stopped sending after an error that every other request would meet too: %s'
+                % describe_api_error(stopped_by, module.params))
+    elif outcome.failures:
+        msg += ' First failure: %s' % outcome.failures[0]['message']
+    return msg + ' Run the task again to finish: it only sends what is still needed.'
 
 
 def main():
@@ -390,11 +438,8 @@ def main():
     client.close()
 
     result = task_result(module, numbers, active, plan, outcome)
-    if outcome.failures:
-        module.fail_json(msg='%d of %d changes failed (created %d, deleted %d); see failures. Run the task again to '
-                             'finish: it only sends what is still needed. First failure: %s'
-                             % (len(outcome.failures), len(plan.create) + len(plan.delete), len(outcome.created),
-                                len(outcome.deleted), outcome.failures[0]['message']), **result)
+    if outcome.failures or not_attempted_count(outcome):
+        module.fail_json(msg=failure_message(module, plan, outcome, pool.stopped_by), **result)
     module.exit_json(msg=summary_message(module, numbers, plan, outcome), **result)
 
 

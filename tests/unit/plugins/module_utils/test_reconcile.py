@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import threading
 
 import pytest
@@ -169,7 +170,29 @@ def test_any_exception_becomes_a_failure_of_its_item_and_the_others_still_run(co
     assert isinstance(error, ApiError)
     assert error.kind == 'unexpected'
     assert 'RuntimeError: bug' in str(error)
+    assert error.may_have_applied is False  # not a write: nothing can have been applied
     assert results[0][2] is None and results[2][2] is None
+
+
+@pytest.mark.parametrize('concurrency', [1, 4])
+def test_an_unexpected_exception_from_a_write_may_have_applied_it(concurrency):
+    # The exception may come after the request reached the server (while its answer was read, say).
+    def write(item):
+        raise ValueError('bad Location header')
+
+    results = WorkerPool(concurrency).map(write, [N1, N2], write=True)
+    for dummy, value, error in results:
+        assert (value, error.kind, error.may_have_applied) == (None, 'unexpected', True)
+
+
+def test_an_api_error_from_a_write_keeps_its_own_may_have_applied():
+    refused = api_error(422, 'Unprocessable Entity')
+
+    def write(item):
+        raise refused
+
+    assert WorkerPool(1).map(write, [N1], write=True) == [(N1, None, refused)]
+    assert refused.may_have_applied is False
 
 
 # -- read_active ------------------------------------------------------------------------------------------------
@@ -307,6 +330,19 @@ def test_an_exception_in_one_write_keeps_every_number_already_written_in_the_out
     assert outcome.deleted == [N3]
     assert [(f['phone_number'], f['action']) for f in outcome.failures] == [(N2, 'create')]
     assert 'bad Location header' in outcome.failures[0]['message']
+    assert outcome.not_attempted == {'create': [], 'delete': []}
+
+
+def test_apply_plan_marks_its_writes_as_writes():
+    seen = []
+
+    class RecordingPool(WorkerPool):
+        def map(self, func, items, write=False):
+            seen.append(write)
+            return WorkerPool.map(self, func, items, write=write)
+
+    apply_plan(FakeClient([active_record(N2)]), Plan(create=[N1], delete=[N2], unchanged=[]), RecordingPool(1))
+    assert seen == [True, True]
 
 
 def test_create_without_a_record_in_the_answer_gives_a_minimal_record():
@@ -345,20 +381,40 @@ def test_failures_are_collected_while_the_other_writes_happen():
 
 
 def test_fatal_error_on_create_leaves_the_rest_not_attempted_and_listed():
-    client = FakeClient([active_record(N4)], errors={('create', N1): api_error(401, 'Unauthorized')})
-    outcome = apply_plan(client, Plan(create=[N1, N2, N3], delete=[N4], unchanged=[]), WorkerPool(1))
+    refused = api_error(401, 'Unauthorized')
+    client = FakeClient([active_record(N4)], errors={('create', N1): refused})
+    pool = WorkerPool(1)
+    outcome = apply_plan(client, Plan(create=[N1, N2, N3], delete=[N4], unchanged=[]), pool)
     assert client.calls == [('create', N1)]
     assert outcome.created == [] and outcome.deleted == []
-    assert [(f['phone_number'], f['action'], f['status']) for f in outcome.failures] == [
-        (N1, 'create', 401), (N2, 'create', None), (N3, 'create', None), (N4, 'delete', None)]
-    assert all('not attempted' in f['message'] for f in outcome.failures[1:])
+    # Only the write that was sent is a failure; the others are listed by number, the reason once (stopped_by).
+    assert [(f['phone_number'], f['action'], f['status']) for f in outcome.failures] == [(N1, 'create', 401)]
+    assert outcome.not_attempted == {'create': [N2, N3], 'delete': [N4]}
+    assert pool.stopped_by is refused
+
+
+@pytest.mark.parametrize('concurrency', [1, 8])
+def test_a_401_after_a_few_creates_leaves_10000_numbers_not_attempted_in_a_small_outcome(concurrency):
+    numbers = [number(i) for i in range(10004)]
+    client = FakeClient(errors={('create', numbers[3]): api_error(401, 'Unauthorized ' + 'x' * 200)})
+    pool = WorkerPool(concurrency)
+    outcome = apply_plan(client, Plan(create=numbers, delete=[], unchanged=[]), pool)
+    attempted = set(n for action, n in client.calls if action == 'create')
+    # With 8 workers, a few calls were already under way when the 401 came: each is done or a failure.
+    assert len(attempted) < 4 + 2 * concurrency
+    assert sorted(outcome.created + [f['phone_number'] for f in outcome.failures]) == sorted(attempted)
+    assert sorted(outcome.not_attempted['create']) == sorted(set(numbers) - attempted)
+    assert len(outcome.not_attempted['create']) >= 10000 - 2 * concurrency
+    assert outcome.not_attempted['delete'] == []
+    # The 401's text (and any other) is in the outcome once per write that was sent, not once per number.
+    assert len(json.dumps(outcome.failures)) < 400 * (4 + 2 * concurrency)
 
 
 def test_empty_plan_sends_nothing():
     client = FakeClient([active_record(N1)])
     outcome = apply_plan(client, Plan(create=[], delete=[], unchanged=[N1]), WorkerPool(4))
     assert client.calls == []
-    assert outcome == ([], [], {}, [])
+    assert outcome == ([], [], {}, [], {'create': [], 'delete': []})
 
 
 def test_predicted_outcome_is_what_apply_plan_reports_when_every_write_succeeds():
@@ -366,6 +422,7 @@ def test_predicted_outcome_is_what_apply_plan_reports_when_every_write_succeeds(
     client = FakeClient([active_record(N3), active_record(N4)])
     predicted, applied = predicted_outcome(plan), apply_plan(client, plan, WorkerPool(1))
     assert (predicted.created, predicted.deleted, predicted.failures) == (applied.created, applied.deleted, applied.failures)
+    assert predicted.not_attempted == applied.not_attempted == {'create': [], 'delete': []}
     assert predicted.records == {N1: {'phone_number': N1}, N2: {'phone_number': N2}}
 
 

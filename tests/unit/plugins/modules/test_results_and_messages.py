@@ -56,7 +56,7 @@ def test_a_successful_task_says_what_it_did(install_client, base_args, records, 
 def test_summary_counts_every_kind_of_outcome(install_client, base_args):
     install_client(FakeClient([active(N1), active('+15550000001')]))
     result = run(sms_phone_number.main, dict(base_args, phone_numbers=[N1, N2], exclusive=True))
-    assert result['summary'] == {'created': 1, 'deleted': 1, 'unchanged': 1, 'failed': 0}
+    assert result['summary'] == {'created': 1, 'deleted': 1, 'unchanged': 1, 'failed': 0, 'not_attempted': 0}
 
 
 def test_list_form_returns_records_only_when_asked(install_client, base_args):

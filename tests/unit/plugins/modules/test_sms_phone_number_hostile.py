@@ -159,6 +159,9 @@ def test_a_server_that_never_answers_a_write_costs_a_bounded_number_of_requests(
     assert result['created'] == []
     # A few timeouts trip the circuit; the rest are listed as not attempted, not each timed out in turn.
     assert len(writes(backend)) <= UNREACHABLE_AFTER + concurrency
-    assert sorted(f['phone_number'] for f in result['failures']) == numbers
-    assert sum('not attempted' in f['message'] or 'not sent' in f['message'] for f in result['failures']) >= 20 - (
-        UNREACHABLE_AFTER + concurrency)
+    not_attempted = result['not_attempted']['create']
+    assert sorted([f['phone_number'] for f in result['failures']] + not_attempted) == numbers
+    assert result['summary']['not_attempted'] == len(not_attempted)
+    assert len(not_attempted) + sum('not attempted' in f['message'] or 'not sent' in f['message']
+                                    for f in result['failures']) >= 20 - (UNREACHABLE_AFTER + concurrency)
+    assert '%d were not attempted' % len(not_attempted) in result['msg'] and 'no answer' in result['msg']
