@@ -37,8 +37,12 @@ attributes:
       would give if nothing else changes the network in between.
   diff_mode:
     support: full
-    details: The diff shows the active numbers concerned before and after the run, one number per line, so one
-      change among thousands of numbers is a one-line diff.
+    details: For O(phone_numbers), the diff lists, one a line and sorted, only the numbers the run changes (or
+      would change) among the active numbers concerned (the listed ones, or with O(exclusive=true) the whole
+      network), after a first line counting the others, such as C(# 997 other active numbers, unchanged). So
+      one change among thousands of numbers is a one-line diff, and the diff of a run that changes nothing is
+      that one line, whatever the number of numbers. For O(phone_number), the diff shows the number's state
+      before and after.
 options:
   phone_number:
     description:

@@ -46,6 +46,18 @@ def test_a_no_op_over_10000_numbers_returns_under_20_kb(ansible, sim, tmp_path):
     assert [e['method'] for e in sim.log()] == ['GET'] * 20  # read with the listing, nothing written
 
 
+def test_a_no_op_over_10000_numbers_with_diff_returns_under_20_kb(ansible, sim, tmp_path):
+    # The AWX guide has users turn on "Show Changes": the diff must not hold every unchanged number.
+    sim.seed(count=10000, start='+15550000000')
+    numbers = sorted(sim.active_numbers())
+    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': write_numbers(tmp_path, numbers)},
+                           diff=True, expect_rc=0)
+    result = run.result
+    assert result['changed'] is False
+    assert result['diff']['before'] == result['diff']['after'] == '# 10000 other active numbers, unchanged\n'
+    assert result_size(result) < SMALL_RESULT, result_size(result)
+
+
 def test_a_401_after_a_few_creates_lists_10000_numbers_not_attempted_in_a_result_awx_keeps(ansible, sim, tmp_path):
     numbers = ['+1555%07d' % i for i in range(10003)]
     sim.config(fail_numbers=[numbers[3]], fail_status=401)

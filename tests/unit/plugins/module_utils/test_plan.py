@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
+import json
 
 import pytest
 
@@ -68,11 +69,12 @@ def test_exclusive_with_absent_is_refused():
     assert 'exclusive' in str(caught.value)
 
 
-def test_numbers_diff_is_text_with_one_sorted_number_per_line():
-    diff = numbers_diff([C, A, B], created=[D], deleted=[B])
-    assert diff['before'] == '%s\n%s\n%s\n' % (A, B, C)
-    assert diff['after'] == '%s\n%s\n%s\n' % (A, C, D)
-    assert diff['before_header'] and diff['after_header']
+def test_numbers_diff_lists_the_changed_numbers_one_a_line_sorted_after_a_count_of_the_others():
+    diff = numbers_diff([C, A, B], created=[E, D], deleted=[B])
+    assert diff['before'] == '# 2 other active numbers, unchanged\n%s\n' % B
+    assert diff['after'] == '# 2 other active numbers, unchanged\n%s\n%s\n' % (D, E)
+    assert diff['before_header'] == 'active SMS numbers before'
+    assert diff['after_header'] == 'active SMS numbers after'
 
 
 def test_numbers_diff_of_one_change_among_many_differs_by_one_line():
@@ -82,15 +84,33 @@ def test_numbers_diff_of_one_change_among_many_differs_by_one_line():
                                                      lineterm='', n=0)
                if line[:1] in '+-' and not line.startswith(('+++', '---'))]
     assert changed == ['++15559999999']
+    assert diff['before'] == '# 1000 other active numbers, unchanged\n'
+
+
+def test_numbers_diff_of_a_no_op_over_10000_numbers_is_one_line():
+    many = ['+1555%07d' % i for i in range(10000)]
+    diff = numbers_diff(many, created=[], deleted=[])
+    assert diff['before'] == diff['after'] == '# 10000 other active numbers, unchanged\n'
+    assert len(json.dumps(diff)) < 200
+
+
+def test_numbers_diff_grows_with_the_changes_not_with_the_numbers():
+    many = ['+1555%07d' % i for i in range(10000)]
+    diff = numbers_diff(many, created=['+15559999999'], deleted=many[:2])
+    assert diff['before'] == '# 9998 other active numbers, unchanged\n%s\n%s\n' % (many[0], many[1])
+    assert diff['after'] == '# 9998 other active numbers, unchanged\n+15559999999\n'
 
 
 def test_numbers_diff_accepts_a_dict_of_records_as_before():
-    diff = numbers_diff({B: {}, A: {}}, created=[], deleted=[])
-    assert diff['before'] == diff['after'] == '%s\n%s\n' % (A, B)
+    diff = numbers_diff({B: {}, A: {}}, created=[], deleted=[A])
+    assert (diff['before'], diff['after']) == ('# 1 other active number, unchanged\n%s\n' % A,
+                                               '# 1 other active number, unchanged\n')
 
 
-def test_numbers_diff_of_an_empty_set_is_empty_text():
+def test_numbers_diff_without_unchanged_numbers_has_no_count_line():
     assert numbers_diff([], created=[], deleted=[])['before'] == ''
+    diff = numbers_diff([A], created=[B], deleted=[A])
+    assert (diff['before'], diff['after']) == (A + '\n', B + '\n')
 
 
 def test_number_diff_shows_state_before_and_after():

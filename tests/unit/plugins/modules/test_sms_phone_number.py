@@ -56,6 +56,8 @@ def lines(*numbers):
     return ''.join(n + '\n' for n in numbers)
 
 
+UNCHANGED_1 = '# 1 other active number, unchanged\n'
+
 
 # -- option validation: nothing is sent ---------------------------------------------------------------------------
 
@@ -278,13 +280,23 @@ def test_exclusive_deletes_every_other_active_number(fake_client, base_args):
     assert result['deleted'] == [N3, N4]
     assert fake_client.active_numbers() == [N1, N2]
     assert [c[0] for c in fake_client.calls if c[0] in ('list', 'get')] == ['list']
-    assert (result['diff']['before'], result['diff']['after']) == (lines(N1, N3, N4), lines(N1, N2))
+    diff = result['diff']
+    assert (diff['before'], diff['after']) == (UNCHANGED_1 + lines(N3, N4), UNCHANGED_1 + lines(N2))
 
 
 def test_list_diff_covers_only_the_listed_numbers_without_exclusive(fake_client, base_args):
     seed(fake_client, active(N1), active(N4))
     result = main_with(dict(base_args, phone_numbers=[N1, N2]), diff=True)
-    assert (result['diff']['before'], result['diff']['after']) == (lines(N1), lines(N1, N2))
+    assert (result['diff']['before'], result['diff']['after']) == (UNCHANGED_1, UNCHANGED_1 + lines(N2))
+
+
+def test_list_diff_of_a_no_op_over_10000_numbers_is_one_line(install_client, base_args):
+    numbers = ['+1555%07d' % i for i in range(10000)]
+    install_client(FakeClient([active(n) for n in numbers]))
+    result = main_with(dict(base_args, phone_numbers=numbers), diff=True)
+    assert result['changed'] is False
+    assert result['diff']['before'] == result['diff']['after'] == '# 10000 other active numbers, unchanged\n'
+    assert len(json.dumps(result.result)) < 2000
 
 
 def test_long_list_is_read_with_one_listing(fake_client, base_args):
