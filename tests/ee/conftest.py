@@ -55,19 +55,25 @@ def podman_environment():
     return env
 
 
-def run(command, cwd=None, env=None, check=True, timeout=120):
-    """Run a command; return (rc, combined output), failing the test with the output when check and rc != 0."""
+def run(command, cwd=None, env=None, check=True, timeout=120, stderr_apart=False):
+    """Run a command; return (rc, output), failing the test with the output when check and rc != 0.
+
+    The output is stdout and stderr combined, or stdout alone with ``stderr_apart`` (for output to be parsed, which
+    a warning on stderr, such as a library's deprecation notice, must not spoil); stderr is shown on failure.
+    """
     completed = subprocess.run([str(part) for part in command], cwd=cwd, env=env or podman_environment(), timeout=timeout,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE if stderr_apart else subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, check=False)
     output = completed.stdout.decode('utf-8', errors='replace')
     if check:
-        assert completed.returncode == 0, '%s failed (rc %d):\n%s' % (' '.join(str(part) for part in command), completed.returncode, output[-8000:])
+        shown = output + (completed.stderr.decode('utf-8', errors='replace') if stderr_apart else '')
+        assert completed.returncode == 0, '%s failed (rc %d):\n%s' % (' '.join(str(part) for part in command), completed.returncode, shown[-8000:])
     return completed.returncode, output
 
 
 def in_image(image, *command):
-    """Run a command in a throwaway container of the image; return its output."""
-    return run(['podman', 'run', '--rm', '--network=none', image] + list(command))[1]
+    """Run a command in a throwaway container of the image; return what it printed on stdout."""
+    return run(['podman', 'run', '--rm', '--network=none', image] + list(command), stderr_apart=True)[1]
 
 
 def remove_test_images():

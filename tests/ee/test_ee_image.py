@@ -50,7 +50,7 @@ def test_image_has_the_pinned_ansible_and_requests(ee_image):
 
 
 def test_ansible_doc_renders_the_modules(ee_image):
-    for module in ('sms_phone_number', 'sms_phone_number_info'):
+    for module in ('sms_phone_number', 'sms_phone_number_info', 'sms_message', 'sms_message_info'):
         output = in_image(ee_image, 'ansible-doc', 'invoca.messaging.' + module)
         assert 'invoca.messaging.' + module in output
         assert COLLECTION_DIR + '/plugins/modules/%s.py' % module in output
