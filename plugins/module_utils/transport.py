@@ -893,6 +893,25 @@ class Listing:
         return items, pager
 
 
+class _Circuit:
+    """Consecutive requests that got no answer, weighed by their cost; open once they add up to UNREACHABLE_AFTER
+    timeouts. Not thread-safe on its own: the Transport holds its lock around every call."""
+
+    def __init__(self):
+        self.streak = 0
+        self.weight = 0
+        self.opened = None
+
+    def close(self):
+        self.streak = self.weight = 0
+
+    def note_silence(self, weight, reason):
+        self.streak += 1
+        self.weight += weight
+        if self.weight >= UNREACHABLE_AFTER * DISCONNECTS_PER_TIMEOUT and self.opened is None:
+            self.opened = reason(self.streak)
+
+
 class Transport:
     """One API session: configuration checked up front, then requests sent under a RetryPolicy.
 
@@ -925,9 +944,10 @@ class Transport:
         self._waited = 0.0
         self._waiting_until = None
         self._retry_causes = {}
-        self._no_answer_streak = 0
-        self._no_answer_weight = 0
-        self._unreachable = None
+        # Reads and writes have a circuit each: a server may answer the reads that look a message up while it
+        # hangs on every send, and those answers must not keep the sends going. An open read circuit stops
+        # writes too (the server answers nothing); an answer to a write closes both.
+        self._circuits = {'read': _Circuit(), 'write': _Circuit()}
         self._server_offset = None
         self.requests_sent = 0
         if session is None:
@@ -987,22 +1007,28 @@ class Transport:
                         'all) is spent after %d attempt(s)' % (what, RETRY_BUDGET, attempts), status=status,
                         kind='budget', may_have_applied=may_have_applied)
 
-    def _note_answer(self):
+    def _note_answer(self, write):
         with self._lock:
-            self._no_answer_streak = 0
-            self._no_answer_weight = 0
+            for kind in ('read', 'write') if write else ('read',):
+                self._circuits[kind].close()
 
-    def _note_no_answer(self, method, path, reason, timed_out):
+    def _note_no_answer(self, method, path, reason, timed_out, write):
+        kind = 'write' if write else 'read'
         with self._lock:
-            self._no_answer_streak += 1
-            self._no_answer_weight += DISCONNECTS_PER_TIMEOUT if timed_out else 1
-            if self._no_answer_weight >= UNREACHABLE_AFTER * DISCONNECTS_PER_TIMEOUT and self._unreachable is None:
-                self._unreachable = '%d requests in a row got no answer from %s (last: %s %s: %s)' % (
-                    self._no_answer_streak, self.base_url, method, unquote(path), reason)
+            self._circuits[kind].note_silence(DISCONNECTS_PER_TIMEOUT if timed_out else 1, lambda streak: (
+                '%d %s in a row got no answer from %s (last: %s %s: %s)'
+                % (streak, 'writes' if write else 'requests', self.base_url, method, unquote(path), reason)))
 
-    def _check_reachable(self, method, path):
-        if self._unreachable is not None:
-            raise ApiError(method, path, 'not attempted: %s' % self._unreachable, kind='unreachable')
+    def _unreachable(self, write):
+        """Why requests of this kind are not sent any more, or None."""
+        with self._lock:
+            opened = [self._circuits[kind].opened for kind in (('read', 'write') if write else ('read',))]
+        return next((reason for reason in opened if reason is not None), None)
+
+    def _check_reachable(self, method, path, write):
+        reason = self._unreachable(write)
+        if reason is not None:
+            raise ApiError(method, path, 'not attempted: %s' % reason, kind='unreachable')
 
     # -- one request ------------------------------------------------------------------------------------------
 
@@ -1018,9 +1044,9 @@ class Transport:
         attempt = throttled = 0
         write = method not in ('GET', 'HEAD')
         while True:
-            self._check_reachable(method, path)
+            self._check_reachable(method, path, write)
             self._throttle.wait()
-            self._check_reachable(method, path)
+            self._check_reachable(method, path, write)
             with self._lock:
                 self.requests_sent += 1
             try:
@@ -1032,10 +1058,11 @@ class Transport:
                 if exc.silent:
                     # A connect timeout (a host that drops packets) costs the whole timeout like a read timeout; a
                     # refused connection costs milliseconds, like one closed without an answer.
-                    self._note_no_answer(method, path, exc.detail, exc.cause == 'timeout')
+                    self._note_no_answer(method, path, exc.detail, exc.cause == 'timeout', write)
                 resend = (never_sent or policy.resend_after_ambiguous_failure) and not exc.final
-                if resend and self._unreachable is not None:
-                    exc.detail += '; not retried, because %s' % self._unreachable
+                unreachable = self._unreachable(write) if resend else None
+                if unreachable is not None:
+                    exc.detail += '; not retried, because %s' % unreachable
                     resend = False
                 if resend and attempt < self.max_retries:
                     delay = self._backoff(attempt)
@@ -1048,7 +1075,7 @@ class Transport:
                 if attempt:
                     exc.detail += ' (after %d attempts)' % (attempt + 1)
                 raise ApiError(exc.method, path, exc.detail, kind='transport', may_have_applied=write and not never_sent)
-            self._note_answer()
+            self._note_answer(write)
             if answer.status in policy.retry_statuses:
                 retry_after = parse_retry_after(answer.headers.get('Retry-After'))
                 scheduling = answer.status == 429 and (retry_after is None or retry_after <= MAX_RETRY_AFTER)

@@ -149,7 +149,7 @@ def test_after_unreachable_after_unanswered_attempts_nothing_more_is_sent():
         harness.transport.request('POST', PATH)
     assert caught.value.kind == 'unreachable'
     assert 'not attempted' in str(caught.value)
-    assert '%d requests in a row got no answer' % UNREACHABLE_AFTER in str(caught.value)
+    assert '%d writes in a row got no answer' % UNREACHABLE_AFTER in str(caught.value)
     assert len(harness.sent) == UNREACHABLE_AFTER
 
 
@@ -190,7 +190,7 @@ def test_a_server_closing_every_connection_trips_the_circuit_too():
     with pytest.raises(ApiError) as caught:
         harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
     assert caught.value.kind == 'unreachable'
-    assert '%d requests in a row got no answer' % closes in str(caught.value)
+    assert '%d writes in a row got no answer' % closes in str(caught.value)
     assert len(harness.sent) == closes
 
 
@@ -341,3 +341,36 @@ def test_a_401_after_a_redirect_to_another_origin_does_not_blame_the_token():
     message = describe_api_error(error, params)
     assert 'redirected' in message and 'https://other.example.test/x' in message
     assert 'rejected the API token' not in message
+
+
+def test_reads_answered_between_hanging_writes_do_not_keep_the_writes_going():
+    # A server that answers the look-ups sms_message makes after each unanswered send, but hangs on every send.
+    def handler(sent):
+        if sent.method == 'POST':
+            return requests.exceptions.ReadTimeout('read timed out')
+        return response(200, OK)
+
+    harness = Harness(handler=handler, max_retries=0)
+    for dummy in range(UNREACHABLE_AFTER):
+        with pytest.raises(ApiError) as caught:
+            harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+        assert caught.value.kind == 'transport'
+        assert harness.transport.request('GET', PATH).status == 200
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH, policy=NOT_SAFE_TO_RESEND)
+    assert caught.value.kind == 'unreachable'
+    assert '%d writes in a row got no answer' % UNREACHABLE_AFTER in str(caught.value)
+    # The reads still go: a look-up can still settle what the unanswered sends did.
+    assert harness.transport.request('GET', PATH).status == 200
+    assert [s.method for s in harness.sent].count('POST') == UNREACHABLE_AFTER
+
+
+def test_a_server_answering_no_read_stops_the_writes_too():
+    harness = Harness([requests.exceptions.ReadTimeout('read timed out')] * UNREACHABLE_AFTER, max_retries=0)
+    for dummy in range(UNREACHABLE_AFTER):
+        with pytest.raises(ApiError):
+            harness.transport.request('GET', PATH)
+    with pytest.raises(ApiError) as caught:
+        harness.transport.request('POST', PATH)
+    assert caught.value.kind == 'unreachable'
+    assert len(harness.sent) == UNREACHABLE_AFTER
