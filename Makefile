@@ -177,9 +177,12 @@ changelog-lint: $(VENV)/.installed
 docs: $(VENV_DOCS)/.installed
 	$(VENV_DOCS)/bin/python tests/docs/build_docsite.py $(DOCS_HTML)
 
+# tests/docs: every snippet of README.md and the guides and every module's EXAMPLES, against the simulator.
+# tests/make: demo.txt is ansible-core, requests and their dependencies, and make demo (run for real, a few
+# seconds once its venv and the build exist) succeeds with readable output.
 docs-test: docs
-	@echo "make: docs tests (every snippet of README.md and the guides, against the simulator)"
-	@DOCSITE_HTML=$(DOCS_HTML) $(VENV_DOCS)/bin/python -m pytest -p no:cacheprovider -q tests/docs
+	@echo "make: docs tests (snippets of README.md and the guides, module EXAMPLES, make demo's output)"
+	@DOCSITE_HTML=$(DOCS_HTML) $(VENV_DOCS)/bin/python -m pytest -p no:cacheprovider -q tests/docs tests/make
 
 # galaxy-importer, as Galaxy and Automation Hub run it on upload: no warning, a description for every module.
 galaxy-import: $(VENV_GALAXY)/.installed
