@@ -97,10 +97,9 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Get one message and its delivery reports
+- name: Get one message and its delivery reports (the token and URL come from INVOCA_API_TOKEN and INVOCA_API_URL)
   invoca.messaging.sms_message_info:
     uuid: 0536c12f-7399-4786-8682-bce652e75655
-    api_token: "{{ invoca_api_token }}"
   register: one
 
 - name: Fail unless it was delivered
@@ -112,14 +111,12 @@ EXAMPLES = r"""
     phone_number: "+18885550100"
     sort: created_at:desc
     max_records: 20
-    api_token: "{{ invoca_api_token }}"
   register: recent
 
 - name: Usage of one number
   invoca.messaging.sms_message_info:
     phone_number: "+18885550100"
     usage: true
-    api_token: "{{ invoca_api_token }}"
   register: number_usage
 
 - name: Messages sent from one number in November 2022 that were not delivered
@@ -132,14 +129,13 @@ EXAMPLES = r"""
       created_at:
         gte: "2022-11-01T00:00:00.000Z"
         lte: "2022-11-30T23:59:59.999Z"
-    api_token: "{{ invoca_api_token }}"
   register: november
 
 - name: List the failed ones
   ansible.builtin.debug:
     msg: "{{ november.messages | selectattr('status', 'equalto', 'failed') | map(attribute='to') | list }}"
 
-- name: Count every message, soft-deleted ones too, credentials taken from INVOCA_API_TOKEN and INVOCA_API_URL
+- name: Count every message, soft-deleted ones too
   invoca.messaging.sms_message_info:
     count_only: true
     include_deleted: true

@@ -118,12 +118,12 @@ EXAMPLES = r"""
   invoca.messaging.sms_phone_number:
     phone_number: "+1 (888) 555-0100"
     state: absent
-    api_token: "{{ invoca_api_token }}"
 
 - name: Set the API options once for several tasks (module_defaults works on plays and blocks alike)
   module_defaults:
     group/invoca.messaging.sms:
-      api_token: "{{ invoca_api_token }}"
+      # From an Ansible Vault when invoca_api_token is defined, else from INVOCA_API_TOKEN.
+      api_token: "{{ invoca_api_token | default(omit) }}"
   block:
     - name: Make sure these numbers are SMS-enabled
       invoca.messaging.sms_phone_number:

@@ -71,10 +71,9 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Get one number
+- name: Get one number (the token and URL come from INVOCA_API_TOKEN and INVOCA_API_URL when not set)
   invoca.messaging.sms_phone_number_info:
     phone_number: "+18885550100"
-    api_token: "{{ invoca_api_token }}"
   register: one
 
 - name: Fail when the number is not SMS-enabled
@@ -87,13 +86,11 @@ EXAMPLES = r"""
 
 - name: List every SMS-enabled number of the network
   invoca.messaging.sms_phone_number_info:
-    api_token: "{{ invoca_api_token }}"
   register: all_numbers
 
 - name: Count them
   invoca.messaging.sms_phone_number_info:
     count_only: true
-    api_token: "{{ invoca_api_token }}"
   register: how_many
 
 - name: The 10 most recent numbers created in November 2022
@@ -104,10 +101,9 @@ EXAMPLES = r"""
         lte: "2022-11-30T23:59:59.999Z"
     sort: created_at:desc
     max_records: 10
-    api_token: "{{ invoca_api_token }}"
   register: recent
 
-- name: Soft-deleted numbers too, credentials taken from INVOCA_API_TOKEN and INVOCA_API_URL
+- name: Soft-deleted numbers too
   invoca.messaging.sms_phone_number_info:
     include_deleted: true
 """
