@@ -17,6 +17,7 @@ import traceback
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.validation import check_required_if
 
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
@@ -108,15 +109,16 @@ class SmsApiModule(AnsibleModule):
     Every result, failure and warning passes through one Redactor of the API token, so that no form of it (a
     server may echo it, cut off or escaped) reaches the output at any verbosity; both exits report retries.
 
-    ``required_one_of`` is checked here, after AnsibleModule's own validation, and not passed to AnsibleModule:
-    there it is checked before unknown options, so a typo such as phone_nubmers was reported as "one of the
-    following is required" instead of by its name.
+    ``required_one_of`` and ``required_if`` (in AnsibleModule's format: ``(key, value, requirements[, is_one_of])``)
+    are checked here, after AnsibleModule's own validation, and not passed to AnsibleModule: there they are checked
+    before unknown options, so a typo such as phone_nubmers was reported as "one of the following is required" (or
+    to_nubmers as "state is present but all of the following are missing: to_numbers") instead of by its name.
     """
 
     # Until the options are parsed, nothing is known to redact (and no_log covers the token's own value).
     redactor = Redactor(None)
 
-    def __init__(self, argument_spec, required_one_of=(), **kwargs):
+    def __init__(self, argument_spec, required_one_of=(), required_if=(), **kwargs):
         spec = api_argument_spec()
         spec.update(argument_spec)
         self._transports = []
@@ -125,6 +127,11 @@ class SmsApiModule(AnsibleModule):
         for names in required_one_of:
             if all(name not in self.raw_params for name in names):
                 self.fail_json(msg='one of the following is required: %s' % ', '.join(names))
+        if required_if:
+            try:
+                check_required_if(required_if, self._given_params())
+            except TypeError as exc:
+                self.fail_json(msg=str(exc))
         if not self.params['api_token']:
             self.fail_json(msg='No API token: set the api_token option (for example with module_defaults for '
                                'group/invoca.messaging.sms) or the INVOCA_API_TOKEN environment variable')
@@ -135,6 +142,15 @@ class SmsApiModule(AnsibleModule):
         super(SmsApiModule, self)._load_params()
         # The options as the task gave them, before type conversion turned a YAML integer into a string.
         self.raw_params = dict(self.params)
+
+    def _given_params(self):
+        """The options as AnsibleModule's own checks see them: given by the task, or set by a default or fallback.
+
+        An option the task left out and that has no default is absent (not None), as in AnsibleModule's
+        required_if; an option the task set to null explicitly is present, as there.
+        """
+        return dict((name, value) for name, value in self.params.items()
+                    if value is not None or name in self.raw_params)
 
     def _warn_retries(self):
         for transport in getattr(self, '_transports', ()):

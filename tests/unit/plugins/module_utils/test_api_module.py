@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.invoca.messaging.plugins.doc_fragments.api import ModuleDocFragment
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+    SmsApiModule,
     api_argument_spec,
     describe_api_error,
 )
@@ -21,6 +22,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
     ApiError,
 )
 from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN
+from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run
 
 PARAMS = {'api_url': 'https://messaging.invoca.net', 'api_version': '2022-08-01', 'api_token': TOKEN}
 PATH = '/sms/2022-08-01/phone_numbers/%2B18885550100'
@@ -109,3 +111,67 @@ def test_the_doc_fragment_names_every_environment_variable(name):
     documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'][name]
     variable = api_argument_spec()[name]['fallback'][1][0]
     assert 'E(%s)' % variable in ' '.join(documented['description'])
+
+
+# -- required_if, checked after AnsibleModule's own validation --------------------------------------------------
+
+def tiny_main(**kwargs):
+    """A module with sms_message's shape of options: required_if on state."""
+    def main():
+        module = SmsApiModule(
+            argument_spec=dict(
+                state=dict(type='str', default='present', choices=['present', 'absent']),
+                uuid=dict(type='str'),
+                to_numbers=dict(type='list', elements='str'),
+                text=dict(type='str'),
+            ),
+            **kwargs
+        )
+        module.exit_json(changed=False, msg='ran')
+    return main
+
+
+REQUIRED_IF = [('state', 'absent', ['uuid']), ('state', 'present', ['to_numbers', 'text'])]
+
+
+def test_required_if_reports_a_misspelt_option_by_its_name_first():
+    result = run(tiny_main(required_if=REQUIRED_IF), {'api_token': TOKEN, 'to_nubmers': ['+18885550100'],
+                                                      'text': 'hi'})
+    assert result.failed
+    assert 'to_nubmers' in result['msg'] and 'Unsupported parameters' in result['msg']
+    assert 'missing' not in result['msg']
+
+
+@pytest.mark.parametrize('args, message', [
+    # The default value of state triggers the requirement, as in AnsibleModule.
+    ({'text': 'hi'}, 'state is present but all of the following are missing: to_numbers'),
+    ({}, 'state is present but all of the following are missing: to_numbers, text'),
+    ({'state': 'absent'}, 'state is absent but all of the following are missing: uuid'),
+])
+def test_required_if_fails_with_ansible_module_s_message(args, message):
+    result = run(tiny_main(required_if=REQUIRED_IF), dict(args, api_token=TOKEN))
+    assert result.failed
+    assert result['msg'] == message
+
+
+@pytest.mark.parametrize('args', [
+    {'to_numbers': ['+18885550100'], 'text': 'hi'},
+    {'state': 'absent', 'uuid': 'abc'},
+    # Given as null is given, as in AnsibleModule.
+    {'state': 'absent', 'uuid': None},
+])
+def test_required_if_is_met(args):
+    result = run(tiny_main(required_if=REQUIRED_IF), dict(args, api_token=TOKEN))
+    assert not result.failed, result.result
+
+
+def test_required_if_any_of_with_is_one_of():
+    required_if = [('state', 'present', ['to_numbers', 'text'], True)]
+    assert not run(tiny_main(required_if=required_if), {'api_token': TOKEN, 'text': 'hi'}).failed
+    result = run(tiny_main(required_if=required_if), {'api_token': TOKEN})
+    assert result['msg'] == 'state is present but any of the following are missing: to_numbers, text'
+
+
+def test_required_if_is_checked_before_the_token():
+    result = run(tiny_main(required_if=REQUIRED_IF), {'state': 'absent'}, env={'INVOCA_API_TOKEN': ''})
+    assert result['msg'] == 'state is absent but all of the following are missing: uuid'
