@@ -143,6 +143,17 @@ class SmsApiModule(AnsibleModule):
         # The options as the task gave them, before type conversion turned a YAML integer into a string.
         self.raw_params = dict(self.params)
 
+    def as_given(self, option, value, index=None):
+        """``value`` (of ``option``, or of its member ``index``) as the task wrote it, if YAML made it a number.
+
+        An unquoted +18885550100 is an integer to YAML, which the str type then converts silently to
+        '18885550100': given the integer instead, the phone number normalisers say to quote it.
+        """
+        raw = self.raw_params.get(option)
+        if index is not None:
+            raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
+        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value
+
     def _given_params(self):
         """The options as AnsibleModule's own checks see them: given by the task, or set by a default or fallback.
 

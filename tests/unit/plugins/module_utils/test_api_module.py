@@ -175,3 +175,27 @@ def test_required_if_any_of_with_is_one_of():
 def test_required_if_is_checked_before_the_token():
     result = run(tiny_main(required_if=REQUIRED_IF), {'state': 'absent'}, env={'INVOCA_API_TOKEN': ''})
     assert result['msg'] == 'state is absent but all of the following are missing: uuid'
+
+
+# -- as_given: an option as the task wrote it, when YAML made it a number -------------------------------------------
+
+def test_as_given_returns_what_yaml_made_a_number_and_otherwise_the_converted_value():
+    seen = {}
+
+    def main():
+        module = SmsApiModule(argument_spec=dict(phone_number=dict(type='str'),
+                                                 phone_numbers=dict(type='list', elements='str'),
+                                                 text=dict(type='str')))
+        seen['one'] = module.as_given('phone_number', module.params['phone_number'])
+        seen['members'] = [module.as_given('phone_numbers', value, index)
+                           for index, value in enumerate(module.params['phone_numbers'])]
+        seen['text'] = module.as_given('text', module.params['text'])
+        module.exit_json(changed=False)
+
+    result = run(main, {'api_token': TOKEN, 'phone_number': 18885550100,
+                        'phone_numbers': ['+18885550111', 18885550112, True], 'text': 'hi'})
+    assert not result.failed
+    assert seen['one'] == 18885550100 and isinstance(seen['one'], int)
+    # A boolean is no YAML number to quote: the converted value is kept.
+    assert seen['members'] == ['+18885550111', 18885550112, 'True']
+    assert seen['text'] == 'hi'
