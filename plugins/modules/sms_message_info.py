@@ -47,6 +47,7 @@ options:
     description:
       - List the messages of this number, in E.164 form such as V(+18885550100). Spaces, dashes, dots and
         parentheses are ignored.
+      - Quote it in YAML, as in V("+18885550100"); unquoted, YAML reads it as a number, which the module refuses.
       - The API does not say whether this matches the sender, the recipient or both; its simulator matches both.
     type: str
   usage:
@@ -150,7 +151,9 @@ messages:
       with O(count_only=true).
     - Records of a listing may carry fewer fields than the record of one message; records of API version
       2022-05-01 have no C(text), and their C(direction) is C(outbound) or C(inbound).
-  returned: always
+    - Not returned by a failed task, which returns only C(msg) and C(error), so that a failure cannot be read
+      as "no messages".
+  returned: success
   type: list
   elements: dict
   sample:
@@ -175,7 +178,7 @@ delivery_reports:
     - With O(uuid), the delivery reports of that message, oldest first, each with the fields of its own record
       (C(destination), C(carrier_description), C(carrier_errorcode)) where the API gives them.
     - Empty otherwise.
-  returned: always
+  returned: success
   type: list
   elements: dict
   sample:
@@ -189,7 +192,7 @@ usage:
   description:
     - With O(usage=true), the counts of the number, as the API gives them.
     - V(null) otherwise, and when the API does not know the number.
-  returned: always
+  returned: success
   type: dict
   sample:
     phone_number: "+18885550100"
@@ -203,13 +206,14 @@ count:
   description:
     - With O(count_only=true), how many messages match, as the API counts them.
     - Otherwise the number of records in RV(messages).
-  returned: always
+    - Not returned by a failed task, so that a failure cannot be read as "no messages".
+  returned: success
   type: int
   sample: 1
 truncated:
   description:
     - Whether the listing stopped at O(max_records) while the API had more messages.
-  returned: always
+  returned: success
   type: bool
   sample: false
 """
@@ -229,6 +233,11 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
 from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, filter_params, sort_param, wants_deleted
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 
+
+def is_yaml_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 # The fields of a message that hold a phone number: a filter on them is normalised like the numbers themselves.
 NUMBER_FIELDS = ('from', 'to')
 
@@ -241,7 +250,9 @@ def message_query(filters, sort, include_deleted):
         if isinstance(conditions, dict):
             normalised = {}
             for operator, value in conditions.items():
-                if operator in ('eq', 'lte', 'gte') and isinstance(value, str):
+                # A YAML number too (an unquoted +18885550100): the normaliser says to quote it, rather than
+                # the number being sent without its "+".
+                if operator in ('eq', 'lte', 'gte') and (isinstance(value, str) or is_yaml_number(value)):
                     try:
                         value = normalize_phone_number(value)
                     except InvalidPhoneNumber as exc:
@@ -310,29 +321,30 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    empty = dict(changed=False, messages=[], delivery_reports=[], usage=None, count=0, truncated=False)
+    # A failure returns msg (and error) only: an empty messages list or a count of 0 could be read as "none".
     # Checked here rather than in mutually_exclusive/required_by, which would also refuse an explicit false.
     if params['uuid'] is not None and (params['count_only'] or params['usage']):
         module.fail_json(msg='uuid cannot be used with count_only or usage: one message is counted by the length of '
-                             'messages', **empty)
+                             'messages')
     if params['usage'] and params['phone_number'] is None:
-        module.fail_json(msg='usage: true needs phone_number, the number whose usage to read', **empty)
+        module.fail_json(msg='usage: true needs phone_number, the number whose usage to read')
     if params['usage'] and params['count_only']:
-        module.fail_json(msg='usage and count_only cannot be used together: usage already holds counts', **empty)
+        module.fail_json(msg='usage and count_only cannot be used together: usage already holds counts')
     if params['usage'] and (params['filters'] or params['sort'] or params['max_records'] is not None):
-        module.fail_json(msg='usage: true reads counts, which take no filters, sort or max_records', **empty)
+        module.fail_json(msg='usage: true reads counts, which take no filters, sort or max_records')
     if listing_option_problem(params):
-        module.fail_json(msg=listing_option_problem(params), **empty)
+        module.fail_json(msg=listing_option_problem(params))
     try:
         uuid = check_message_id(params['uuid'].strip()) if params['uuid'] is not None else None
-        number = normalize_phone_number(params['phone_number']) if params['phone_number'] is not None else None
+        number = (normalize_phone_number(module.as_given('phone_number', params['phone_number']))
+                  if params['phone_number'] is not None else None)
         query = message_query(params['filters'], params['sort'], params['include_deleted'])
     except (InvalidMessageId, InvalidPhoneNumber, InvalidQuery) as exc:
-        module.fail_json(msg=str(exc), **empty)
+        module.fail_json(msg=str(exc))
     include_deleted = wants_deleted(params['filters'], params['include_deleted'])
 
     client = MessageClient(module.transport())
-    result = dict(empty)
+    result = dict(changed=False, messages=[], delivery_reports=[], usage=None, count=0, truncated=False)
     try:
         if uuid is not None:
             found = client.get(uuid)
@@ -361,7 +373,7 @@ def main():
             summary = '%d message(s)%s%s' % (result['count'], ' of %s' % number if number else '',
                                              ', more left (max_records)' if result['truncated'] else '')
     except ApiError as exc:
-        module.fail_api(exc, **empty)
+        module.fail_api(exc)
     finally:
         client.close()
     module.exit_json(msg=summary, **result)

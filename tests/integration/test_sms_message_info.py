@@ -207,3 +207,57 @@ def test_bad_input_fails_before_any_request(ansible, sim, args, words):
     assert_clean_failure(run.result)
     assert words in run.result['msg']
     assert sim.log() == []
+
+
+# -- failures: never an empty answer; unquoted numbers and misspelt options named ----------------------------------
+
+@pytest.mark.parametrize('args', [{'include_deleted': False}, {'count_only': True},
+                                  {'phone_number': SENDER, 'usage': True}], ids=['listing', 'count_only', 'usage'])
+def test_a_failed_info_task_returns_no_empty_list(ansible, sim, args):
+    sim.config(error_rate=1.0, error_statuses=[500])
+    # Not an empty argument list: ansible-core 2.16 refuses an ad-hoc module run without arguments.
+    run = ansible.module('sms_message_info', dict(args, max_retries=0))
+    assert run.failed
+    assert_clean_failure(run.result)
+    assert run.result['error']['status'] == 500
+    assert not {'messages', 'delivery_reports', 'usage', 'count', 'truncated'} & set(run.result), run.result
+
+
+def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim, tmp_path):
+    playbook = tmp_path / 'unquoted.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                        '    - name: Unquoted\n      invoca.messaging.sms_message_info:\n'
+                        '        phone_number: +18885550100\n', encoding='utf-8')
+    run = ansible.playbook(str(playbook))
+    assert run.failed
+    assert_clean_failure(run.result)
+    assert 'YAML read this as a number; quote it' in run.result['msg'] and '"+18885550100"' in run.result['msg']
+    assert sim.log() == []
+
+
+def test_an_unquoted_number_in_a_filter_is_explained(ansible, sim, tmp_path):
+    playbook = tmp_path / 'unquoted_filter.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                        '    - name: Unquoted in a filter\n      invoca.messaging.sms_message_info:\n'
+                        '        filters:\n          from:\n            eq: +18885550100\n', encoding='utf-8')
+    run = ansible.playbook(str(playbook))
+    assert run.failed
+    msg = run.result['msg']
+    assert 'filters.from.eq' in msg and 'YAML read this as a number; quote it' in msg and '"+18885550100"' in msg
+    assert sim.log() == []
+
+
+@pytest.mark.parametrize('args, name', [({'phone_nubmer': SENDER}, 'phone_nubmer'), ({'max_record': 3}, 'max_record')])
+def test_a_misspelt_option_is_named(ansible, sim, args, name):
+    run = ansible.module('sms_message_info', args)
+    assert run.failed
+    assert name in run.result['msg'] and 'Unsupported parameters' in run.result['msg']
+    assert sim.log() == []
+
+
+def test_a_missing_token_names_the_variable(ansible, sim):
+    run = ansible.module('sms_message_info', {'phone_number': SENDER}, env={'INVOCA_API_TOKEN': None})
+    assert run.failed
+    assert 'api_token' in run.result['msg'] and 'INVOCA_API_TOKEN' in run.result['msg']
+    assert not {'messages', 'count'} & set(run.result)
+    assert sim.log() == []

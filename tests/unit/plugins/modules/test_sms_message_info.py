@@ -131,7 +131,7 @@ def test_a_404_that_is_not_the_apis_own_answer_is_a_failure(install_client, base
     install_client(HttpBackend([response(404, GATEWAY_404)]))
     result = main_with(dict(base_args, uuid=UUID))
     assert result.failed
-    assert result['messages'] == [] and result['error']['status'] == 404
+    assert 'messages' not in result.result and result['error']['status'] == 404
 
 
 # -- listings ---------------------------------------------------------------------------------------------------
@@ -221,4 +221,72 @@ def test_results_use_only_their_own_keys_and_never_the_token(install_client, bas
     failed = main_with(base_args)
     assert failed.failed
     assert TOKEN not in json.dumps(failed.result)
-    assert set(failed.result) - {'msg', 'error', 'changed', 'exception'} == RESULT_KEYS
+    # An empty list or a count of 0 on a failed task could be read as "no messages".
+    assert set(failed.result) - {'exception'} == {'msg', 'error'}
+
+
+# -- a failure is never an empty answer --------------------------------------------------------------------------
+
+@pytest.mark.parametrize('args', [
+    {}, {'uuid': UUID}, {'phone_number': N1}, {'phone_number': N1, 'usage': True}, {'count_only': True},
+], ids=['listing', 'uuid', 'number', 'usage', 'count_only'])
+def test_a_failed_info_task_returns_no_empty_list(install_client, base_args, args):
+    install_client(HttpBackend(handler=lambda sent: response(500, {'message': 'Internal Server Error'})))
+    result = main_with(dict(base_args, max_retries=0, **args))
+    assert result.failed
+    assert 'Invoca API request failed' in result['msg'] and result['error']['status'] == 500
+    assert not set(result.result) & RESULT_KEYS, result.result
+
+
+@pytest.mark.parametrize('args', [
+    {'usage': True}, {'uuid': UUID, 'count_only': True}, {'limit': 0}, {'phone_number': 'call me'},
+    {'filters': {'to': {'eq': 18885550111}}},
+])
+def test_bad_input_returns_no_empty_list_either(install_client, base_args, args):
+    install_client(HttpBackend([]))
+    result = main_with(dict(base_args, **args))
+    assert result.failed
+    # ansible-core 2.19+ formats the pending exception, which it shows only when error tracebacks are enabled.
+    assert set(result.result) - {'exception'} == {'msg'}, result.result
+
+
+# -- unquoted numbers, misspelt options, a missing token ----------------------------------------------------------
+
+@pytest.mark.parametrize('args, where', [
+    ({'phone_number': 18885550100}, 'phone number 18885550100'),
+    ({'phone_number': 18885550100, 'usage': True}, 'phone number 18885550100'),
+    ({'filters': {'from': {'eq': 18885550100}}}, 'filters.from.eq: phone number 18885550100'),
+    ({'filters': {'to': {'gte': 18885550100}}}, 'filters.to.gte: phone number 18885550100'),
+])
+def test_an_unquoted_number_says_yaml_read_it_as_a_number(install_client, base_args, args, where):
+    backend = install_client(HttpBackend([]))
+    result = main_with(dict(base_args, **args))
+    assert result.failed
+    assert where in result['msg']
+    assert 'YAML read this as a number; quote it' in result['msg'] and '"+18885550100"' in result['msg']
+    assert backend.sent == []
+
+
+@pytest.mark.parametrize('args, name', [
+    ({'phone_nubmer': N1}, 'phone_nubmer'),
+    ({'max_record': 3}, 'max_record'),
+    ({'uuid': UUID, 'count_ony': True}, 'count_ony'),
+])
+def test_a_misspelt_option_is_reported_as_unsupported(install_client, base_args, args, name):
+    backend = install_client(HttpBackend([]))
+    result = main_with(dict(base_args, **args))
+    assert result.failed
+    assert 'Unsupported parameters' in result['msg'] and name in result['msg']
+    assert backend.sent == []
+    # Before a missing token, too.
+    without_token = main_with(args, env={'INVOCA_API_TOKEN': ''})
+    assert name in without_token['msg'] and 'INVOCA_API_TOKEN' not in without_token['msg']
+
+
+def test_a_missing_token_names_the_option_and_the_variable(install_client):
+    backend = install_client(HttpBackend([]))
+    result = main_with({'phone_number': N1}, env={'INVOCA_API_TOKEN': ''})
+    assert result.failed
+    assert 'api_token' in result['msg'] and 'INVOCA_API_TOKEN' in result['msg']
+    assert set(result.result) == {'msg'}
+    assert backend.sent == []
