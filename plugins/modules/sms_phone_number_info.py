@@ -36,6 +36,7 @@ options:
     description:
       - Get this one number, in E.164 form such as V(+18885550100). Spaces, dashes, dots and parentheses are
         ignored.
+      - Quote it in YAML, as in V("+18885550100"); unquoted, YAML reads it as a number, which the module refuses.
       - Cannot be combined with O(count_only=true), O(filters), O(sort) or O(max_records).
     type: str
   count_only:
@@ -181,7 +182,9 @@ def main():
     if listing_option_problem(params):
         module.fail_json(msg=listing_option_problem(params))
     try:
-        number = normalize_phone_number(params['phone_number']) if params['phone_number'] is not None else None
+        number = (normalize_phone_number(module.as_given('phone_number', params['phone_number']))
+                  if params['phone_number'] is not None else None)
+        check_number_filters(params['filters'])
         query = list_query(params['filters'], params['sort'], params['include_deleted'])
     except (InvalidPhoneNumber, InvalidQuery) as exc:
         module.fail_json(msg=str(exc))
@@ -207,6 +210,22 @@ def main():
     if truncated:
         msg += ' (stopped at max_records; more exist)'
     module.exit_json(changed=False, phone_numbers=kept, count=len(kept), truncated=truncated, msg=msg)
+
+
+def check_number_filters(filters):
+    """Refuse a phone_number filter value that YAML read as a number (an unquoted +18885550100), saying to quote it.
+
+    Otherwise it would be turned into the string '18885550100' and refused as not E.164, without saying why.
+    """
+    conditions = filters.get('phone_number') if isinstance(filters, dict) else None
+    if not isinstance(conditions, dict):
+        return
+    for operator, value in conditions.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try:
+                normalize_phone_number(value)
+            except InvalidPhoneNumber as exc:
+                raise InvalidQuery('filters.phone_number.%s: %s' % (operator, exc))
 
 
 def take_listing(client, query, limit, include_deleted, max_records):

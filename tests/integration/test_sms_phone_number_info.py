@@ -185,3 +185,27 @@ def test_listing_stops_after_the_page_that_reaches_max_records(ansible, sim):
 
     assert numbers_of(result) == NETWORK[:7]
     assert [raw_query(entry) for entry in sim.log()] == [ALL_TIME + 'deleted_at[empty]&limit=7']
+
+
+# -- unquoted numbers and misspelt options, named before any request ------------------------------------------------
+
+@pytest.mark.parametrize('task', ['phone_number: +18885550100', 'filters: {phone_number: {eq: +18885550100}}'],
+                         ids=['phone_number', 'filter'])
+def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim, tmp_path, task):
+    playbook = tmp_path / 'unquoted.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                        '    - name: Unquoted\n      invoca.messaging.sms_phone_number_info:\n'
+                        '        %s\n' % task, encoding='utf-8')
+    run = ansible.playbook(str(playbook))
+    assert run.failed
+    assert 'YAML read this as a number; quote it' in run.result['msg'] and '"+18885550100"' in run.result['msg']
+    assert 'phone_numbers' not in run.result and 'count' not in run.result
+    assert sim.log() == []
+
+
+@pytest.mark.parametrize('args, name', [({'phone_nubmer': KNOWN}, 'phone_nubmer'), ({'max_record': 3}, 'max_record')])
+def test_a_misspelt_option_is_named(ansible, sim, args, name):
+    run = ansible.module('sms_phone_number_info', args)
+    assert run.failed
+    assert name in run.result['msg'] and 'Unsupported parameters' in run.result['msg']
+    assert sim.log() == []

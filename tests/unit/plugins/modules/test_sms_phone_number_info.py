@@ -254,3 +254,46 @@ def test_result_uses_no_reserved_keys_and_never_the_token(install_client, base_a
     assert not set(succeeded.result) - {'msg'} & RESERVED_KEYS
     assert set(succeeded.result) == {'changed', 'phone_numbers', 'count', 'truncated', 'msg'}
     assert TOKEN not in json.dumps(succeeded.result, default=repr)
+
+
+# -- unquoted numbers and misspelt options --------------------------------------------------------------------------
+
+@pytest.mark.parametrize('args, where', [
+    ({'phone_number': 18885550100}, 'phone number 18885550100'),
+    ({'filters': {'phone_number': {'eq': 18885550100}}}, 'filters.phone_number.eq: phone number 18885550100'),
+    ({'filters': {'phone_number': {'gte': 18885550100}}, 'count_only': True},
+     'filters.phone_number.gte: phone number 18885550100'),
+])
+def test_an_unquoted_number_says_yaml_read_it_as_a_number(fake_client, base_args, args, where):
+    result = main_with(dict(base_args, **args))
+    assert result.failed
+    assert where in result['msg']
+    assert 'YAML read this as a number; quote it' in result['msg'] and '"+18885550100"' in result['msg']
+    assert not fake_client.constructed
+
+
+def test_a_quoted_number_filter_is_still_accepted(fake_client, base_args):
+    result = main_with(dict(base_args, filters={'phone_number': {'eq': '+18885550100'}}))
+    assert not result.failed
+
+
+@pytest.mark.parametrize('args, name', [
+    ({'phone_nubmer': N1}, 'phone_nubmer'),
+    ({'max_record': 3}, 'max_record'),
+    ({'count_ony': True}, 'count_ony'),
+])
+def test_a_misspelt_option_is_reported_as_unsupported(fake_client, base_args, args, name):
+    result = main_with(dict(base_args, **args))
+    assert result.failed
+    assert 'Unsupported parameters' in result['msg'] and name in result['msg']
+    assert not fake_client.constructed
+    # Before a missing token, too.
+    without_token = main_with(args, env={'INVOCA_API_TOKEN': ''})
+    assert name in without_token['msg'] and 'INVOCA_API_TOKEN' not in without_token['msg']
+
+
+def test_a_missing_token_names_the_option_and_the_variable(fake_client):
+    result = main_with({'phone_number': N1}, env={'INVOCA_API_TOKEN': ''})
+    assert result.failed
+    assert 'api_token' in result['msg'] and 'INVOCA_API_TOKEN' in result['msg']
+    assert not fake_client.constructed
