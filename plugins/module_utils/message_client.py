@@ -22,6 +22,7 @@ import re
 import threading
 import time
 
+from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import failed_at_carrier, same_text
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
     normalize_phone_number,
@@ -34,18 +35,58 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
     ApiError,
     covering_all_time,
     describe,
+    excerpt,
 )
 
 # A message uuid goes into a URL path: only the characters a uuid (or a cuid) can hold.
 _MESSAGE_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,99}')
-_NO_MESSAGES = re.compile(r'could not find any messages', re.IGNORECASE)
+# The API's own 404 texts for messages (the 2022-08-01 contract and the 2022-05-01 schema alike). Only these mean
+# "no such message": a gateway's bare "Not Found", an HTML page or a 404 after a redirect never does.
+_NO_MESSAGES = re.compile(r'could not find any messages for the requested phone number', re.IGNORECASE)
+_NO_MESSAGE_FOR_UUID = re.compile(r'could not find any messages for the requested uuid', re.IGNORECASE)
+_NO_DELIVERY_REPORT = re.compile(r'could not find any delivery reports for the requested delivery report uuid',
+                                 re.IGNORECASE)
 _NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
+_NUMBER_IN_TEXT = re.compile(r'\+?[0-9][0-9 ().-]{5,}[0-9]')
+# The 2022-05-01 answer to a body that is not one object ("must be a JSON hash").
+_NOT_A_HASH = re.compile(r'must be a JSON hash', re.IGNORECASE)
+# How far before the newest message's created_at the exactly-once look-up starts: messages are stamped by several
+# API hosts, whose clocks may differ by seconds. Messages older than the task are excluded by uuid, not by time.
+MARK_MARGIN = datetime.timedelta(minutes=10)
 # 2022-08-01 writes out/in, 2022-05-01 outbound/inbound.
 _OUTGOING = ('out', 'outbound')
 
 
 class InvalidMessageId(ValueError):
     """A message uuid that cannot be one; the message names the value."""
+
+
+class UnusableMessageId(ApiError):
+    """The API accepted a send but answered with a uuid that cannot be a message identifier.
+
+    The message exists (it must never be sent again), but its uuid is not shown (a hostile server can make it
+    anything, the token included) nor ever put in a path.
+    """
+
+
+def is_message_id(value):
+    return isinstance(value, str) and _MESSAGE_ID.fullmatch(value) is not None
+
+
+def is_not_found(error, words):
+    """Whether ``error`` is the API's own 404 in ``words``: never a 404 without them, nor one after a redirect
+    (the answer is then another server's, or another path's, whatever its words)."""
+    return (error.status == 404 and error.kind == 'http' and bool(error.api_message) and not error.redirected_to
+            and words.search(error.api_message) is not None)
+
+
+def delivery_reports_of(record):
+    """The delivery reports (dicts) a record lists, oldest first, or None when it lists none in a readable way
+    (absent, or not a list)."""
+    reports = record.get('delivery_reports') if isinstance(record, dict) else None
+    if not isinstance(reports, list):
+        return None
+    return [report for report in reports if isinstance(report, dict)]
 
 
 def format_timestamp(when):
@@ -78,7 +119,7 @@ def delivery_status(record):
     """
     if not isinstance(record, dict):
         return 'pending'
-    if record.get('failed_at') or record.get('carrier_errorcode') or record.get('carrier_error_code'):
+    if failed_at_carrier(record):
         return 'failed'
     if record.get('delivered_at'):
         return 'delivered'
@@ -115,7 +156,7 @@ class _TolerantListing:
         try:
             yield from self._listing
         except ApiError as exc:
-            if exc.status == 404 and exc.kind == 'http' and exc.api_message and _NO_MESSAGES.search(exc.api_message):
+            if is_not_found(exc, _NO_MESSAGES):
                 self.empty = True
                 return
             raise
@@ -130,6 +171,9 @@ class MessageClient:
     def __init__(self, transport):
         self.transport = transport
         self.outgoing_direction = 'outbound' if transport.api_version < '2022-08-01' else 'out'
+        # 2022-05-01 documents POST /messages with one object (and answers 400 "must be a JSON hash" to others);
+        # 2022-08-01 with an array. A server that refuses the array that way gets one object from then on.
+        self._object_body = transport.api_version < '2022-08-01'
 
     def close(self):
         self.transport.close()
@@ -163,6 +207,16 @@ class MessageClient:
     def _extract(self, path, answer, item):
         return self.checked_message('GET', path, answer, item)
 
+    @staticmethod
+    def _expect(message_uuid, method, path, answer, record):
+        """``record``, when it is the one asked for; else the server contradicted the request."""
+        if record['uuid'] != message_uuid:
+            raise ApiError(method, path, 'the server contradicted the request: asked about message %s, it answered '
+                           'with another message%s' % (message_uuid, ' (%s)' % record['uuid']
+                                                       if is_message_id(record['uuid']) else ''),
+                           status=answer.status, kind='contradiction', may_have_applied=method != 'GET')
+        return record
+
     # -- sending ----------------------------------------------------------------------------------------------
 
     def send(self, sender, recipient, text):
@@ -172,8 +226,14 @@ class MessageClient:
         (the API may fail after storing), or a 2xx whose body cannot be read.
         """
         path = self.transport.path('messages')
-        body = [{'to': [recipient], 'from': sender, 'text': text}]
-        answer = self.transport.request('POST', path, body=body, policy=NOT_SAFE_TO_RESEND)
+        answer = self.transport.request('POST', path, body=self._send_body(sender, recipient, text),
+                                        policy=NOT_SAFE_TO_RESEND)
+        if answer.status == 400 and not self._object_body and _NOT_A_HASH.search(
+                self.transport.error('POST', path, answer).api_message or ''):
+            # Refused as a whole before anything was stored: safe to send again, as one object.
+            self._object_body = True
+            answer = self.transport.request('POST', path, body=self._send_body(sender, recipient, text),
+                                            policy=NOT_SAFE_TO_RESEND)
         if 200 <= answer.status < 300:
             records = answer.body.get('messages') if isinstance(answer.body, dict) else None
             if isinstance(answer.body, dict) and isinstance(answer.body.get('message'), dict):
@@ -185,7 +245,7 @@ class MessageClient:
                     except ApiError:
                         continue
                     if record.get('to') == recipient:
-                        return record
+                        return self._accepted(path, answer, record, recipient)
             error = self.transport.malformed('POST', path, answer, 'an object {"messages": [...]} with the message '
                                              'to %s' % recipient)
             error.may_have_applied = True
@@ -194,6 +254,21 @@ class MessageClient:
         # A 5xx may come after the message was stored (and forwarded); a 4xx says it was refused.
         error.may_have_applied = answer.status >= 500
         raise error
+
+    def _send_body(self, sender, recipient, text):
+        if self._object_body:
+            return {'to': recipient, 'from': sender, 'text': text}
+        return [{'to': [recipient], 'from': sender, 'text': text}]
+
+    def _accepted(self, path, answer, record, recipient):
+        """The record of an accepted send, once its uuid is known to be usable in a path."""
+        if not is_message_id(record['uuid']):
+            raise UnusableMessageId('POST', path, 'the API accepted the message to %s (HTTP %d) but answered with a '
+                                    'uuid that is not a message identifier (%d characters, not shown): the message '
+                                    'exists, so it is not sent again, and it cannot be looked up by uuid'
+                                    % (recipient, answer.status, len(record['uuid'])), status=answer.status,
+                                    kind='malformed', may_have_applied=True)
+        return record
 
     # -- reading ----------------------------------------------------------------------------------------------
 
@@ -210,7 +285,10 @@ class MessageClient:
         Filtered on the server by from, direction and created_at, and again here: a server that ignores a filter
         must not make another number's message look like ours.
         """
-        query = [('from[eq]', sender), ('direction[eq]', self.outgoing_direction), ('created_at[gte]', since)]
+        # Oldest first, said explicitly: the contract's description says desc, its overview and examples asc; pages
+        # of a listing sorted as it grows (newest last) do not shift under the reader.
+        query = [('from[eq]', sender), ('direction[eq]', self.outgoing_direction), ('created_at[gte]', since),
+                 ('sort', 'created_at:asc')]
         since_time = parse_timestamp(since)
         result = []
         for record in self.listing(query, max_records=max_records):
@@ -251,9 +329,9 @@ class MessageClient:
             record = answer.body.get('message') if isinstance(answer.body, dict) else None
             if not isinstance(record, dict):
                 raise self.transport.malformed('GET', path, answer, 'an object {"message": {...}}')
-            return self.checked_message('GET', path, answer, record)
+            return self._expect(message_uuid, 'GET', path, answer, self.checked_message('GET', path, answer, record))
         error = self.transport.error('GET', path, answer)
-        if answer.status == 404 and error.api_message and _NO_MESSAGES.search(error.api_message):
+        if is_not_found(error, _NO_MESSAGE_FOR_UUID):
             return None
         raise error
 
@@ -265,10 +343,18 @@ class MessageClient:
         if answer.status in (200, 202, 204):
             record = answer.body.get('message') if isinstance(answer.body, dict) else None
             if not isinstance(record, dict):
-                return None if answer.status == 204 else {'uuid': message_uuid}
-            return self.checked_message('DELETE', path, answer, record)
+                # A success without a record (204 No Content): deleted, as far as the API says.
+                return {'uuid': message_uuid}
+            record = self._expect(message_uuid, 'DELETE', path, answer,
+                                  self.checked_message('DELETE', path, answer, record))
+            if not record.get('deleted_at'):
+                raise ApiError('DELETE', path, 'the server contradicted itself: it answered %d (deleted) with a '
+                               'record of message %s that is not soft-deleted (deleted_at is empty)'
+                               % (answer.status, message_uuid), status=answer.status, kind='contradiction',
+                               may_have_applied=True)
+            return record
         error = self.transport.error('DELETE', path, answer)
-        if answer.status == 404 and error.api_message and _NO_MESSAGES.search(error.api_message):
+        if is_not_found(error, _NO_MESSAGE_FOR_UUID):
             return None
         raise error
 
@@ -290,11 +376,31 @@ class MessageClient:
             usage = answer.body.get('messages') if isinstance(answer.body, dict) else None
             if not isinstance(usage, dict):
                 raise self.transport.malformed('GET', path, answer, 'an object {"messages": {"outgoing": ...}}')
+            if 'phone_number' in usage:
+                try:
+                    answered = normalize_server_number(usage['phone_number'])
+                except InvalidPhoneNumber:
+                    answered = None
+                if answered != number:
+                    raise ApiError('GET', path, 'the server contradicted the request: asked for the usage of %s, it '
+                                   'answered with the usage of %s' % (number, describe(usage['phone_number'])),
+                                   status=answer.status, kind='contradiction')
             return usage
         error = self.transport.error('GET', path, answer)
-        if answer.status == 404 and error.api_message and _NOT_IN_SYSTEM.search(error.api_message):
+        if is_not_found(error, _NOT_IN_SYSTEM) and self._names_only(error.api_message, number):
             return None
         raise error
+
+    @staticmethod
+    def _names_only(text, number):
+        """Whether every phone number ``text`` mentions is ``number`` (an answer about another number is not ours)."""
+        for mentioned in _NUMBER_IN_TEXT.findall(text):
+            try:
+                if normalize_server_number(mentioned) != number:
+                    return False
+            except InvalidPhoneNumber:
+                continue
+        return True
 
     def delivery_reports(self, message_uuid, query=(), max_records=None):
         """A listing of a message's delivery reports (oldest first)."""
@@ -310,10 +416,27 @@ class MessageClient:
             report = answer.body.get('delivery_report') if isinstance(answer.body, dict) else None
             if not isinstance(report, dict):
                 raise self.transport.malformed('GET', path, answer, 'an object {"delivery_report": {...}}')
+            if report.get('uuid', report_uuid) != report_uuid or report.get('message_uuid', message_uuid) != message_uuid:
+                raise ApiError('GET', path, 'the server contradicted the request: asked for delivery report %s of '
+                               'message %s, it answered with another report' % (report_uuid, message_uuid),
+                               status=answer.status, kind='contradiction')
             return report
-        if answer.status == 404:
+        error = self.transport.error('GET', path, answer)
+        if is_not_found(error, _NO_DELIVERY_REPORT):
             return None
-        raise self.transport.error('GET', path, answer)
+        raise error
+
+
+def may_have_applied(error):
+    """Whether a failed send may have stored the message all the same: the transport says so, its answer could
+    not be read, or something no one foresaw went wrong during it."""
+    return bool(error.may_have_applied) or error.kind in ('malformed', 'unexpected')
+
+
+def unexpected_error(method, path, exc):
+    """An ApiError for an exception no one foresaw during a write: it may have applied."""
+    return ApiError(method, path, 'failed unexpectedly: %s: %s' % (type(exc).__name__, excerpt(str(exc))),
+                    kind='unexpected', may_have_applied=True)
 
 
 class SendOutcome:
@@ -331,16 +454,20 @@ class SendOutcome:
 class ExactlyOnceSender:
     """Sends one text from one number to many recipients, each at most once as far as the API can tell.
 
-    ``prepare()`` (once, before any send) takes a mark on the server's clock, the created_at of the sender's
-    newest outgoing message (or the epoch when it has none), and remembers the uuids of the messages at or after
-    it, so that an identical message that existed before the task is never taken for ours. Client and server
-    clocks never meet: the mark is the server's own timestamp.
+    ``prepare()`` (once, before any send) takes a mark on the server's clock, MARK_MARGIN before the created_at
+    of the sender's newest outgoing message (or the epoch when it has none), and remembers the uuids of the
+    messages at or after it, so that an identical message that existed before the task is never taken for ours.
+    Client and server clocks never meet: the mark is the server's own timestamp; the margin covers API hosts
+    whose clocks differ, which could stamp our message a little before the newest one that existed.
 
     After an ambiguous failure of one recipient's send, the sender's outgoing messages since the mark are read
     again, looking for a new uuid whose recipient and text match: found means sent. The API answers a send 202
     ("forwards to kafka"), so a stored message may show up late: an empty lookup is repeated once after
     ``recheck_delay`` seconds before the message counts as proven absent; only then is it sent again, and at
     most ``max_sends`` POSTs are made per recipient. A lookup that fails makes the outcome unknown: never resent.
+
+    Any failure that may have left the message stored (no answer, a 5xx, an answer that cannot be read, an
+    unforeseen exception) leads to the look-up; only a refusal (a 4xx) counts as not sent.
     """
 
     def __init__(self, client, sender, text, recheck_delay=2.0, max_sends=3, sleep=time.sleep):
@@ -358,7 +485,11 @@ class ExactlyOnceSender:
 
     def prepare(self):
         newest = self.client.newest_outgoing(self.sender)
-        self.mark = newest['created_at'] if newest and parse_timestamp(newest.get('created_at')) else EPOCH
+        newest_time = parse_timestamp(newest.get('created_at')) if newest else None
+        if newest_time is None:
+            self.mark = EPOCH
+        else:
+            self.mark = format_timestamp(max(newest_time - MARK_MARGIN, parse_timestamp(EPOCH)))
         self._known = set(record['uuid'] for record in self.client.outgoing(self.sender, self.mark))
 
     def _lookup(self, recipient):
@@ -366,13 +497,21 @@ class ExactlyOnceSender:
         with self._lock:
             self.lookups += 1
         found = []
+        unusable = 0
         for record in self.client.outgoing(self.sender, self.mark):
             if record['uuid'] in self._known or record.get('to') != recipient:
                 continue
             # 2022-05-01 records carry no text: a record without one matches on recipient alone.
-            if 'text' in record and record.get('text') != self.text:
+            if 'text' in record and not same_text(record.get('text'), self.text):
+                continue
+            if not is_message_id(record['uuid']):
+                unusable += 1
                 continue
             found.append(record)
+        if unusable and not found:
+            raise ApiError('GET', '(messages of %s)' % self.sender, 'the listing shows %d new message(s) to %s with '
+                           'this text whose uuid is not a message identifier (not shown)' % (unusable, recipient),
+                           kind='malformed')
         return found
 
     def _claim(self, records):
@@ -393,10 +532,15 @@ class ExactlyOnceSender:
             attempts += 1
             try:
                 record = self.client.send(self.sender, recipient, self.text)
+            except UnusableMessageId as exc:
+                # Accepted, so stored: never sent again, and its uuid is of no use.
+                return SendOutcome(recipient, 'unknown', error=exc, attempts=attempts)
             except ApiError as exc:
                 last_error = exc
-                if not exc.may_have_applied:
+                if not may_have_applied(exc):
                     return SendOutcome(recipient, 'failed', error=exc, attempts=attempts)
+            except Exception as exc:  # pylint: disable=broad-except
+                last_error = unexpected_error('POST', '(message to %s)' % recipient, exc)
             else:
                 self._claim([record])
                 return SendOutcome(recipient, 'sent', record=record, attempts=attempts)
@@ -405,8 +549,11 @@ class ExactlyOnceSender:
                 if not found and self.recheck_delay:
                     self._sleep(self.recheck_delay)
                     found = self._lookup(recipient)
-            except ApiError as lookup_error:
-                last_error.detail += '; looking for the message afterwards failed too (%s)' % lookup_error.detail
+            except Exception as lookup_error:  # pylint: disable=broad-except
+                detail = lookup_error.detail if isinstance(lookup_error, ApiError) else '%s: %s' % (
+                    type(lookup_error).__name__, excerpt(str(lookup_error)))
+                last_error.detail += '; looking for the message afterwards failed too (%s)' % detail
+                last_error.may_have_applied = True
                 return SendOutcome(recipient, 'unknown', error=last_error, attempts=attempts)
             fresh = self._claim(found)
             if fresh:
@@ -452,17 +599,65 @@ def delivery_entry(record, recipient=None):
     }
 
 
-def wait_for_delivery(client, sender, since, messages, timeout, sleep=time.sleep, clock=time.monotonic):
+def _pending_entry(uuid, to):
+    return {'uuid': uuid, 'to': to, 'status': 'pending', 'delivered_at': None, 'failed_at': None,
+            'carrier_error_code': None, 'carrier_description': None}
+
+
+def _settled_in_listing(record):
+    """Whether a listed record is enough to decide its delivery without reading it by uuid.
+
+    It is when it shows an outcome, when its shape carries delivered_at and failed_at (nothing there: pending),
+    or when it lists no delivery report at all (nothing happened yet: pending; the 2022-08-01 contract's list
+    items carry delivery_reports but neither timestamp). A record with reports but neither timestamp, or of
+    a shape that says nothing, is read by uuid.
+    """
+    if record.get('delivered_at') or failed_at_carrier(record):
+        return True
+    if 'delivered_at' in record and 'failed_at' in record:
+        return True
+    reports = delivery_reports_of(record)
+    if reports is not None and not reports:
+        return True
+    # 2022-05-01: delivered_at but no failed_at; its reports are read by _decide_from_reports instead.
+    return 'delivered_at' in record and reports is not None
+
+
+def _decide_from_reports(client, record, entry, notes):
+    """For a record without failed_at (the 2022-05-01 shape) that has delivery reports: the newest report's
+    carrier error code decides failed (such a record may carry delivered_at all the same). One report read."""
+    reports = delivery_reports_of(record)
+    if not reports:
+        return entry
+    newest = reports[-1]
+    if 'carrier_errorcode' not in newest and is_message_id(newest.get('uuid')):
+        try:
+            newest = client.delivery_report(record['uuid'], newest['uuid']) or newest
+        except ApiError as exc:
+            notes.append('the delivery report of message %s could not be read (%s): its delivery is taken as '
+                         'pending' % (record['uuid'], exc))
+            return dict(entry, status='pending')
+    if newest.get('carrier_errorcode') is not None:
+        return dict(entry, status='failed', failed_at=newest.get('created_at'),
+                    carrier_error_code=newest.get('carrier_errorcode'),
+                    carrier_description=newest.get('carrier_description'))
+    return entry
+
+
+def wait_for_delivery(client, sender, since, messages, timeout, sleep=time.sleep, clock=time.monotonic, notes=None):
     """Poll until every message of ``messages`` ({uuid: recipient}) is delivered or failed, or ``timeout``.
 
-    Each round reads the sender's outgoing messages since ``since`` in one listing, not one GET per message.
-    A message whose listing record says nothing of delivery (the 2022-08-01 list documents neither delivered_at
-    nor failed_at), or that the listing does not show, is read by uuid instead. The carrier's error of a failed
-    message is in its delivery report, read once per failed message. Returns (entries by uuid, rounds).
+    Each round reads the sender's outgoing messages since ``since`` in one listing (one more page per 500),
+    not one GET per message. A listed record that shows no outcome and no delivery report is pending, with no
+    more requests; one that has delivery reports but neither delivered_at nor failed_at (the 2022-08-01 list
+    shape), or that the listing does not show, is read by uuid. A record without failed_at (2022-05-01) that has
+    reports is decided by its newest report's carrier error code. The carrier's error of a failed message is in
+    its delivery report, read once per failed message. Wrong shapes (reports that are not a list) count as no
+    information: pending, or failed without a carrier error, with a sentence in ``notes``.
+    Returns (entries by uuid, rounds).
     """
-    entries = dict((uuid, {'uuid': uuid, 'to': to, 'status': 'pending', 'delivered_at': None, 'failed_at': None,
-                           'carrier_error_code': None, 'carrier_description': None})
-                   for uuid, to in messages.items())
+    notes = notes if notes is not None else []
+    entries = dict((uuid, _pending_entry(uuid, to)) for uuid, to in messages.items())
     rounds = 0
     started = clock()
     delays = poll_delays(timeout)
@@ -471,13 +666,18 @@ def wait_for_delivery(client, sender, since, messages, timeout, sleep=time.sleep
         waiting = set(uuid for uuid, entry in entries.items() if entry['status'] == 'pending')
         listed = dict((record['uuid'], record) for record in client.outgoing(sender, since)
                       if record['uuid'] in waiting)
-        for uuid in waiting:
+        for uuid in sorted(waiting):
             record = listed.get(uuid)
-            if record is None or not any(key in record for key in ('delivered_at', 'failed_at')):
+            if record is None or not _settled_in_listing(record):
                 record = client.get(uuid) or record
             if record is None:
                 continue
+            if 'delivery_reports' in record and delivery_reports_of(record) is None:
+                notes.append('message %s lists its delivery reports as %s, not as a list: they are not read from it'
+                             % (uuid, describe(record['delivery_reports'])))
             entry = delivery_entry(record, messages[uuid])
+            if entry['status'] != 'failed' and 'failed_at' not in record:
+                entry = _decide_from_reports(client, record, entry, notes)
             if entry['status'] == 'failed' and entry['carrier_error_code'] is None:
                 entry.update(_carrier_error(client, record))
             entries[uuid] = entry
@@ -491,14 +691,15 @@ def wait_for_delivery(client, sender, since, messages, timeout, sleep=time.sleep
 
 def _carrier_error(client, record):
     """carrier_error_code and carrier_description from the newest delivery report of a failed message."""
-    reports = [report for report in record.get('delivery_reports') or [] if isinstance(report, dict)]
+    reports = delivery_reports_of(record)
     if not reports:
         try:
-            reports = list(client.delivery_reports(record['uuid'], max_records=MAX_PAGE_SIZE))
-        except ApiError:
+            reports = [report for report in client.delivery_reports(record['uuid'], max_records=MAX_PAGE_SIZE)
+                       if isinstance(report, dict)]
+        except (ApiError, InvalidMessageId):
             return {}
     for report in reversed(reports):
-        if report.get('carrier_errorcode') is None and isinstance(report.get('uuid'), str):
+        if report.get('carrier_errorcode') is None and is_message_id(report.get('uuid')):
             try:
                 report = client.delivery_report(record['uuid'], report['uuid']) or report
             except (ApiError, InvalidMessageId):

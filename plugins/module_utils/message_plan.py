@@ -48,16 +48,49 @@ def segment_count(text):
     return segments, encoding
 
 
+def normalize_text(text):
+    """A message text as compared with another: line endings as \\n, surrounding white space removed.
+
+    The API may store a text trimmed (a YAML ``|`` block ends with a newline), so an exact comparison would
+    never match the message it stored for us.
+    """
+    if not isinstance(text, str):
+        return None
+    return text.replace('\r\n', '\n').replace('\r', '\n').strip()
+
+
+def same_text(stored, text):
+    """Whether a stored record's text is ``text``, up to line endings and surrounding white space."""
+    stored = normalize_text(stored)
+    return stored is not None and stored == normalize_text(text)
+
+
+def failed_at_carrier(record):
+    """Whether a record says its delivery failed: failed_at, or a carrier error on it or its newest report."""
+    if record.get('failed_at') or record.get('carrier_errorcode') is not None or \
+            record.get('carrier_error_code') is not None:
+        return True
+    reports = record.get('delivery_reports')
+    if isinstance(reports, list):
+        dated = [report for report in reports if isinstance(report, dict)]
+        if dated and dated[-1].get('carrier_errorcode') is not None:
+            return True
+    return False
+
+
 def already_received(records, sender, text, since):
     """Recipients of ``records`` that got ``text`` from ``sender`` at or after ``since`` (a datetime).
 
     ``records`` are message records with ``created_at`` already parsed into ``created`` (a datetime or None);
     a record whose time cannot be read does not count, so an unreadable answer never suppresses a send by
-    itself. A soft-deleted message was still received, so it counts.
+    itself. A soft-deleted message was still received, so it counts; a message that failed at the carrier
+    (failed_at or a carrier error) was not, so a rerun sends it again. Texts are compared with same_text.
     """
     recipients = set()
     for record, created in records:
-        if record.get('from') != sender or record.get('text') != text:
+        if record.get('from') != sender or not same_text(record.get('text'), text):
+            continue
+        if failed_at_carrier(record):
             continue
         if created is None or created < since:
             continue

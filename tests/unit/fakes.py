@@ -376,6 +376,8 @@ class FakeMessageClient:
       (stored, then 500), 'late' (stored, no answer, and invisible to the next listing: the API stores
       asynchronously), or an ApiError instance, raised before anything is stored.
     - ``lookup_error``: once anything was sent, outgoing() fails with 500.
+    - ``send_skew`` (attribute, seconds): added to the created_at of each message sent, as an API host whose clock
+      is off would stamp it; ``text_transform`` (attribute, a callable): how the API stores a text (say, trimmed).
 
     Delivery follows the simulator: a message's outcome (``message_outcomes[to]``, else ``default_outcome``) is
     fixed when it is sent and settles ``delivery_delay`` simulated seconds later; advance_clock() moves the
@@ -514,6 +516,12 @@ class FakeMessageClient:
                 raise ApiError('POST', MESSAGES_PATH, 'Service Unavailable', status=503,
                                api_message='Service Unavailable', may_have_applied=True)
             item = self._store(sender, recipient, text, 'out')
+            # Knobs for an API that stores a send differently from what was posted.
+            if getattr(self, 'send_skew', 0):
+                item['created_at'] = format_timestamp(parse_timestamp(item['created_at'])
+                                                      + datetime.timedelta(seconds=self.send_skew))
+            if getattr(self, 'text_transform', None) is not None:
+                item['text'] = self.text_transform(item['text'])
             if fault == 'late':
                 self.hidden.add(item['uuid'])
             if fault in ('lost', 'late'):

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import re
 
 import pytest
 import requests
@@ -18,8 +19,10 @@ from ansible_collections.invoca.messaging.plugins.module_utils.message_client im
     ExactlyOnceSender,
     InvalidMessageId,
     MessageClient,
+    UnusableMessageId,
     delivery_status,
     format_timestamp,
+    is_not_found,
     parse_timestamp,
     poll_delays,
     polls_bound,
@@ -35,6 +38,7 @@ from ansible_collections.invoca.messaging.tests.unit.fakes import (
     N1,
     N2,
     N3,
+    TOKEN,
     FakeClock,
     FakeMessageClient,
     FakeSleep,
@@ -267,7 +271,8 @@ def test_other_recipients_and_texts_do_not_match():
 def test_the_mark_is_the_servers_newest_message_or_the_epoch():
     assert sender_for(memory_api()).mark == EPOCH
     api = memory_api(existing=[record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')])
-    assert sender_for(api).mark == '2024-01-01T00:00:59.000Z'
+    # MARK_MARGIN (10 minutes) before the newest message: API hosts' clocks may differ.
+    assert sender_for(api).mark == '2023-12-31T23:50:59.000Z'
 
 
 # -- waiting for delivery ---------------------------------------------------------------------------------------
@@ -346,3 +351,281 @@ def test_dedupe_skips_only_the_same_text_from_the_same_number_within_the_window(
     received = already_received(records, SENDER, 'hi', since)
     assert received == set([N1])
     assert plan_send([N1, N2, N3], received) == ([N2, N3], [N1])
+
+
+# -- a send answered with a uuid that cannot be one ---------------------------------------------------------------
+
+HOSTILE_UUID = TOKEN + '/x'
+
+
+def test_accepted_send_with_an_unusable_uuid_never_shows_it():
+    harness = messages_harness([response(202, page([record(HOSTILE_UUID, N1)]))])
+    with pytest.raises(UnusableMessageId) as caught:
+        harness.messages.send(SENDER, N1, 'hi')
+    assert caught.value.may_have_applied is True
+    assert 'not a message identifier' in str(caught.value)
+    assert HOSTILE_UUID not in str(caught.value) and TOKEN not in str(caught.value)
+
+
+def test_unusable_uuid_of_an_accepted_send_is_unknown_and_not_resent():
+    error = UnusableMessageId('POST', '/sms/2022-08-01/messages', 'unusable uuid', status=202, kind='malformed',
+                              may_have_applied=True)
+    api = memory_api([error])
+    outcome = sender_for(api).send(N1)
+    assert outcome.state == 'unknown' and len(api.sends) == 1
+
+
+# -- any failure that may have stored the message leads to the look-up -------------------------------------------
+
+class StoresThenExplodes(FakeMessageClient):
+    def send(self, sender, recipient, text):
+        FakeMessageClient.send(self, sender, recipient, text)
+        raise RuntimeError('something no one foresaw')
+
+
+def test_unexpected_exception_after_the_send_is_looked_up_and_not_resent():
+    api = StoresThenExplodes(senders=[SENDER])
+    outcome = sender_for(api).send(N1)
+    assert outcome.state == 'sent' and outcome.record['uuid'] == 'm1' and len(api.sends) == 1
+
+
+def test_malformed_answer_to_the_post_is_looked_up_even_when_not_marked_applied():
+    malformed = ApiError('POST', '/sms/2022-08-01/messages', 'a body that is not JSON', status=202, kind='malformed')
+    api = memory_api([malformed])
+    outcome = sender_for(api).send(N1)
+    # Looked for twice (nothing stored), then sent again: the look-up ran.
+    assert outcome.state == 'sent' and api.lookups == 1 + 2 and len(api.sends) == 2
+
+
+def test_unexpected_exception_with_a_failing_lookup_is_unknown():
+    api = StoresThenExplodes(senders=[SENDER], lookup_error=True)
+    outcome = sender_for(api).send(N1)
+    assert outcome.state == 'unknown' and len(api.sends) == 1
+
+
+# -- the mark, and texts the API trims -----------------------------------------------------------------------------
+
+def test_new_message_stamped_before_the_mark_is_still_found():
+    # Another API host stamps our message 5 s before the newest message that existed before the task.
+    api = memory_api(['lost'], existing=[record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')])
+    api.send_skew = -5.0
+    outcome = sender_for(api).send(N1)
+    assert outcome.state == 'sent' and outcome.record['uuid'] != 'old-1'
+    assert len(api.sends) == 1
+
+
+def test_lookup_matches_a_text_the_api_trimmed():
+    api = memory_api(['lost'])
+    api.text_transform = lambda text: text.strip()
+    outcome = sender_for(api, text='Deploy done\r\n').send(N1)
+    assert outcome.state == 'sent' and len(api.sends) == 1
+
+
+def test_lookup_reads_every_page_oldest_first():
+    old = record('old-1', N1, created_at='2024-01-01T00:00:01.000Z')
+    other = record('u2', N2, created_at='2024-01-01T00:00:02.000Z')
+    ours = record('u3', N1, created_at='2024-01-01T00:00:03.000Z')
+
+    def paged(records, number, pages, count):
+        return {'messages': records, 'pagination': {'count': count, 'page': number, 'items': 2, 'pages': pages,
+                                                    'next': number + 1 if number < pages else None}}
+    harness = messages_harness([
+        response(200, page([old])),                                  # the newest message: the mark
+        response(200, page([old])),                                  # the messages since the mark
+        response(202, raw='not json', content_type='text/plain'),    # the send's answer cannot be read
+        response(200, paged([old, other], 1, 2, 3)),                 # the look-up: two pages
+        response(200, paged([ours], 2, 2, 3)),
+    ])
+    once = ExactlyOnceSender(harness.messages, SENDER, 'hi', sleep=lambda seconds: None)
+    once.prepare()
+    outcome = once.send(N1)
+    assert outcome.state == 'sent' and outcome.record['uuid'] == 'u3'
+    assert [sent.method for sent in harness.sent].count('POST') == 1
+    lookups = [dict(sent.params) for sent in harness.sent[3:]]
+    assert [params.get('page', '1') for params in lookups] == ['1', '2']
+    assert all(params['sort'] == 'created_at:asc' for params in lookups)
+
+
+# -- the 2022-05-01 send body --------------------------------------------------------------------------------------
+
+def test_old_api_version_posts_one_object():
+    harness = messages_harness([response(202, {'messages': [record('u1', N1)], 'page': {'count': 1, 'next': None}})],
+                               api_version='2022-05-01')
+    assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
+    assert harness.sent[0].json == {'to': N1, 'from': SENDER, 'text': 'hi'}
+
+
+def test_array_refused_as_not_a_hash_is_sent_again_as_one_object():
+    harness = messages_harness([response(400, {'message': 'The request body you provide must be a JSON hash'}),
+                                response(202, page([record('u1', N1)])),
+                                response(202, page([record('u2', N2)]))])
+    assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
+    assert harness.messages.send(SENDER, N2, 'hi')['uuid'] == 'u2'
+    assert [sent.json for sent in harness.sent] == [[{'to': [N1], 'from': SENDER, 'text': 'hi'}],
+                                                   {'to': N1, 'from': SENDER, 'text': 'hi'},
+                                                   {'to': N2, 'from': SENDER, 'text': 'hi'}]
+
+
+# -- dedupe ----------------------------------------------------------------------------------------------------------
+
+def test_dedupe_leaves_out_messages_that_failed_at_the_carrier():
+    since = datetime.datetime(2024, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
+    later = since + datetime.timedelta(seconds=1)
+    failed_report = {'uuid': 'r1', 'created_at': '2024-01-01T00:00:02.000Z', 'carrier_errorcode': 4720}
+    records = [(record('a', N1, failed_at='2024-01-01T00:00:02.000Z'), later),
+               (record('b', N2, carrier_errorcode=4720), later),
+               (record('c', N3, delivery_reports=[failed_report]), later)]
+    assert already_received(records, SENDER, 'hi', since) == set()
+
+
+def test_dedupe_compares_texts_after_normalising_line_endings_and_surrounding_space():
+    since = datetime.datetime(2024, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
+    later = since + datetime.timedelta(seconds=1)
+    records = [(record('a', N1, 'line one\nline two'), later)]
+    assert already_received(records, SENDER, 'line one\r\nline two\n', since) == set([N1])
+    assert already_received(records, SENDER, 'line one line two', since) == set()
+
+
+# -- delivery: wrong shapes, the contract's list shape, 2022-05-01 ------------------------------------------------
+
+class ListingOnly:
+    """A client whose listing holds ``records``; any other read fails the test unless given."""
+
+    def __init__(self, records, reports=None):
+        self.records = records
+        self.reports = reports or {}
+        self.calls = []
+
+    def outgoing(self, sender, since):
+        self.calls.append('outgoing')
+        return [dict(item) for item in self.records]
+
+    def get(self, uuid):
+        self.calls.append('get')
+        return next((dict(item) for item in self.records if item['uuid'] == uuid), None)
+
+    def delivery_reports(self, uuid, max_records=None):
+        self.calls.append('delivery_reports')
+        raise ApiError('GET', '/x', 'Internal Server Error', status=500)
+
+    def delivery_report(self, uuid, report_uuid):
+        self.calls.append('delivery_report')
+        return self.reports.get(report_uuid)
+
+
+def test_wait_survives_delivery_reports_that_are_not_a_list():
+    failed = record('u1', N1, failed_at='2024-01-01T00:00:02.000Z', delivered_at=None, delivery_reports=5)
+    notes = []
+    entries, rounds = wait_for_delivery(ListingOnly([failed]), SENDER, EPOCH, {'u1': N1}, 5,
+                                        sleep=lambda seconds: None, notes=notes)
+    assert entries['u1']['status'] == 'failed' and entries['u1']['carrier_error_code'] is None
+    assert rounds == 1 and any('not as a list' in note for note in notes)
+
+
+def test_contract_list_items_without_reports_are_pending_without_a_get():
+    # The 2022-08-01 contract's list items carry delivery_reports but neither delivered_at nor failed_at.
+    item = {'uuid': 'u1', 'from': SENDER, 'to': N1, 'text': 'hi', 'direction': 'out',
+            'created_at': '2024-01-01T00:00:01.000Z', 'deleted_at': None, 'delivery_reports': []}
+    client = ListingOnly([item])
+    clock = FakeClock()
+    entries, rounds = wait_for_delivery(client, SENDER, EPOCH, {'u1': N1}, 3, sleep=FakeSleep(clock), clock=clock)
+    assert entries['u1']['status'] == 'pending' and rounds == 3
+    assert client.calls == ['outgoing'] * 3
+
+
+def test_old_api_record_without_failed_at_fails_by_its_newest_report():
+    summary = {'uuid': 'r1', 'created_at': '2024-01-01T00:00:02.000Z', 'progress_bit': 0}
+    detail = dict(summary, message_uuid='u1', destination=N1, carrier_description='Invalid destination',
+                  carrier_errorcode=4720)
+    old = {'uuid': 'u1', 'virtual_line_id': 1, 'from': SENDER, 'to': N1, 'direction': 'outbound',
+           'created_at': '2024-01-01T00:00:01.000Z', 'deleted_at': None, 'delivered_at': '2024-01-01T00:00:02.000Z',
+           'delivery_reports': [summary]}
+    client = ListingOnly([old], reports={'r1': detail})
+    entries, rounds = wait_for_delivery(client, SENDER, EPOCH, {'u1': N1}, 300, sleep=lambda seconds: None)
+    assert rounds == 1
+    assert (entries['u1']['status'], entries['u1']['carrier_error_code'], entries['u1']['failed_at']) == (
+        'failed', 4720, '2024-01-01T00:00:02.000Z')
+    assert 'get' not in client.calls
+
+
+# -- 404s and contradictions ---------------------------------------------------------------------------------------
+
+NO_SUCH_UUID = {'message': 'Not Found - Could not find any messages for the requested uuid'}
+
+
+def test_get_answered_with_another_message_is_a_contradiction():
+    harness = messages_harness([response(200, {'message': record('other-1', N1)})])
+    with pytest.raises(ApiError) as caught:
+        harness.messages.get('abc-1')
+    assert caught.value.kind == 'contradiction'
+
+
+@pytest.mark.parametrize('answered', [record('other-1', N1, deleted_at='2024-01-01T00:00:02.000Z'),
+                                      record('abc-1', N1, deleted_at=None)], ids=['another-uuid', 'not-deleted'])
+def test_delete_answered_with_a_contradicting_record_is_an_error_that_may_have_applied(answered):
+    harness = messages_harness([response(200, {'message': answered})])
+    with pytest.raises(ApiError) as caught:
+        harness.messages.delete('abc-1')
+    assert caught.value.kind == 'contradiction' and caught.value.may_have_applied is True
+
+
+def test_delete_answered_204_is_deleted_not_absent():
+    harness = messages_harness([response(204, raw='')])
+    assert harness.messages.delete('abc-1') == {'uuid': 'abc-1'}
+
+
+@pytest.mark.parametrize('words', ['Not Found', 'Not Found - Could not find any messages for the requested phone number',
+                                   'Not Found \u2014 The request could not be completed due the requested object '
+                                   'identifier being unknown to SMS Messaging.'])
+def test_a_404_not_in_the_apis_words_for_a_message_is_an_error(words):
+    harness = messages_harness([response(404, {'message': words}), response(404, {'message': words})])
+    with pytest.raises(ApiError):
+        harness.messages.get('abc-1')
+    with pytest.raises(ApiError):
+        harness.messages.delete('abc-1')
+
+
+def test_a_404_in_the_apis_words_after_a_redirect_is_not_absence():
+    harness = messages_harness([response(302, raw='', headers={'Location': 'https://other.example.test/moved'}),
+                                response(404, NO_SUCH_UUID)])
+    with pytest.raises(ApiError) as caught:
+        harness.messages.get('abc-1')
+    assert caught.value.status == 404 and caught.value.redirected_to
+    # A write is never redirected by the transport; the rule holds for any error that came after one.
+    error = ApiError('DELETE', '/x', NO_SUCH_UUID['message'], status=404, api_message=NO_SUCH_UUID['message'],
+                     redirected_to='https://other.example.test/moved')
+    assert is_not_found(error, re.compile('could not find any messages for the requested uuid', re.I)) is False
+    assert is_not_found(ApiError('DELETE', '/x', 'x', status=404, api_message=NO_SUCH_UUID['message']),
+                        re.compile('could not find any messages for the requested uuid', re.I)) is True
+
+
+def test_delivery_report_404_counts_only_in_the_apis_words():
+    harness = messages_harness([response(404, {'message': 'Not Found'}), response(404, {
+        'message': 'Not Found - Could not find any delivery reports for the requested delivery report uuid'})])
+    with pytest.raises(ApiError):
+        harness.messages.delivery_report('abc-1', 'r-1')
+    assert harness.messages.delivery_report('abc-1', 'r-1') is None
+
+
+def test_delivery_report_of_another_report_is_a_contradiction():
+    harness = messages_harness([response(200, {'delivery_report': {'uuid': 'r-2', 'message_uuid': 'abc-1'}})])
+    with pytest.raises(ApiError) as caught:
+        harness.messages.delivery_report('abc-1', 'r-1')
+    assert caught.value.kind == 'contradiction'
+
+
+def test_usage_404_about_another_number_or_of_another_number_is_an_error():
+    harness = messages_harness([
+        response(404, {'message': 'Not Found - the requested phone number, +18885550999, is not in the system'}),
+        response(200, {'messages': {'phone_number': '+18885550999', 'outgoing': {}, 'incoming': {}}})])
+    with pytest.raises(ApiError):
+        harness.messages.usage(N1)
+    with pytest.raises(ApiError) as caught:
+        harness.messages.usage(N1)
+    assert caught.value.kind == 'contradiction'
+
+
+def test_delivery_status_reads_the_newest_reports_carrier_error():
+    reports = [{'uuid': 'r1', 'carrier_errorcode': None}, {'uuid': 'r2', 'carrier_errorcode': 4720}]
+    assert delivery_status(dict(record('u1', N1), delivery_reports=reports)) == 'failed'
+    assert delivery_status(dict(record('u1', N1), delivery_reports=5)) == 'pending'
