@@ -274,7 +274,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.phone_number impo
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
 from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool, is_fatal
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, excerpt
 
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 4
@@ -287,11 +287,12 @@ def check_options(module):
         if params[name] is None:
             module.fail_json(msg='%s is required with state=present' % name)
     try:
-        sender = normalize_phone_number(params['from_number'])
+        sender = normalize_phone_number(as_given(module, ('from_number',), params['from_number']))
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='from_number: %s' % exc)
     try:
-        recipients = normalize_phone_numbers(params['to_numbers'])
+        recipients = normalize_phone_numbers([as_given(module, ('to_numbers', 'to'), value, index)
+                                              for index, value in enumerate(params['to_numbers'])])
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='to_numbers: %s' % exc)
     if not recipients:
@@ -319,6 +320,19 @@ def check_options(module):
     if sender in recipients:
         module.fail_json(msg='to_numbers includes from_number %s: a number cannot send to itself' % sender)
     return sender, recipients
+
+
+def as_given(module, names, value, index=None):
+    """``value`` as the task wrote it when YAML made it a number, which the str type then converted silently:
+    normalize_phone_number then says "YAML read this as a number; quote it". ``names``: the option and aliases."""
+    raw = None
+    for name in names:
+        if name in module.raw_params:
+            raw = module.raw_params[name]
+            break
+    if index is not None:
+        raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
+    return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value
 
 
 def check_sender(module, transport, sender, result):
@@ -368,9 +382,13 @@ def send_all(module, client, sender, recipients, result):
             raise outcome.error
         return outcome
 
-    for recipient, outcome, error in WorkerPool(params['concurrency']).map(send_one, recipients):
+    # write=True: an exception no one foresaw comes back marked may_have_applied.
+    for recipient, outcome, error in WorkerPool(params['concurrency']).map(send_one, recipients, write=True):
         if error is not None:
-            result['failures'].append(failure_entry(recipient, error, 'failed'))
+            # "failed" means not sent (a rerun sends it); anything that may have stored the message is "unknown".
+            unsure = error.kind != 'not_attempted' and (error.may_have_applied or error.kind in ('unexpected',
+                                                                                                 'malformed'))
+            result['failures'].append(failure_entry(recipient, error, 'unknown' if unsure else 'failed'))
         elif outcome.state == 'sent':
             result['sent'].append({'to': recipient, 'uuid': outcome.record['uuid'],
                                    'created_at': outcome.record.get('created_at')})
@@ -383,11 +401,22 @@ def send_all(module, client, sender, recipients, result):
 
 
 def wait_delivery(module, client, sender, since, result):
+    """Fills result['delivery'] and result['delivery_polls']; whatever goes wrong fails the task cleanly, with
+    what was sent."""
     messages = dict((entry['uuid'], entry['to']) for entry in result['sent'])
+    notes = []
     try:
-        entries, rounds = wait_for_delivery(client, sender, since, messages, module.params['wait_timeout'])
+        entries, rounds = wait_for_delivery(client, sender, since, messages, module.params['wait_timeout'],
+                                            notes=notes)
     except ApiError as exc:
         module.fail_api(exc, **result)
+    except Exception as exc:  # pylint: disable=broad-except
+        # The messages are sent: a traceback here would lose result['sent'].
+        module.fail_json(msg='%s; waiting for delivery failed unexpectedly (%s: %s): the messages were sent, their '
+                             'delivery is unknown' % (summary(sender, result, False), type(exc).__name__,
+                                                      excerpt(str(exc))), **result)
+    for note in notes[:10]:
+        module.warn(note)
     result['delivery'] = [entries[entry['uuid']] for entry in result['sent']]
     result['delivery_polls'] = rounds
 

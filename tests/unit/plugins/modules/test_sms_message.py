@@ -9,14 +9,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import json
 
 import pytest
 
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.plugins.module_utils import api_module
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient
-from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient, response
+from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
+from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
 
 SENDER = '+18885550199'
 
@@ -164,3 +166,192 @@ def test_state_absent_needs_only_uuid(api):
     assert outcome.failed and 'uuid' in outcome['msg']
     outcome = run(sms_message.main, {'api_token': TOKEN, 'api_url': API_URL, 'state': 'absent', 'uuid': 'nope'})
     assert not outcome.failed and outcome['changed'] is False and outcome['message'] is None
+
+
+# -- on the real transport and MessageClient, over scripted HTTP answers ----------------------------------------
+
+MESSAGES = '/sms/2022-08-01/messages'
+HOSTILE_UUID = TOKEN + '/x'
+RESERVED_KEYS = {'failed', 'results', 'skipped', 'invocation', 'changed', 'msg', 'diff'}
+RESULT_KEYS = {'sent', 'skipped_recipients', 'failures'}
+
+
+def http_record(uuid, to, created_at='2024-01-01T00:00:10.000Z', **extra):
+    item = {'uuid': uuid, 'cuid': 'C-%s' % len(uuid), 'from': SENDER, 'to': to, 'text': 'hello', 'direction': 'out',
+            'created_at': created_at, 'deleted_at': None, 'delivered_at': None, 'failed_at': None,
+            'delivery_reports': []}
+    item.update(extra)
+    return item
+
+
+def http_page(records):
+    return {'messages': list(records), 'pagination': {'count': len(records), 'page': 1, 'next': None}}
+
+
+class ScriptedApi:
+    """Answers by request: the sender is active; listings show ``listed`` (a callable: the current records);
+    each POST is answered by ``posts`` (recipient -> a response or a callable)."""
+
+    def __init__(self, posts, listed=None, others=None):
+        self.posts = posts
+        self.listed = listed or (lambda: [])
+        self.others = others or {}
+
+    def __call__(self, sent):
+        if '/phone_numbers/' in sent.path:
+            return response(200, {'phone_number': {'phone_number': SENDER, 'deleted_at': None,
+                                                   'created_at': '2024-01-01T00:00:00.000Z'}})
+        if sent.method == 'POST':
+            to = sent.json[0]['to'][0]
+            answer = self.posts[to]
+            return answer(sent) if callable(answer) else answer
+        if sent.path == MESSAGES:
+            return response(200, http_page(self.listed()))
+        if sent.path in self.others:
+            return self.others[sent.path]
+        return response(404, {'message': 'Not Found'})
+
+
+def token_pieces(text):
+    return [TOKEN[start:start + 8] for start in range(len(TOKEN) - 7) if TOKEN[start:start + 8] in text]
+
+
+@pytest.fixture
+def http(install_client):
+    def install(api):
+        return install_client(HttpBackend(handler=api))
+    return install
+
+
+def test_wait_after_a_hostile_uuid_and_unreadable_delivery_reports_fails_cleanly_keeping_sent(http, base_args):
+    # N1's send is accepted with a uuid made of the token; N2's message fails, its delivery_reports are a 5.
+    failed = http_record('u2', N2, failed_at='2024-01-01T00:00:12.000Z', delivery_reports=5)
+    backend = http(ScriptedApi(
+        posts={N1: response(202, http_page([http_record(HOSTILE_UUID, N1)])),
+               N2: response(202, http_page([http_record('u2', N2)]))},
+        listed=lambda: [failed] if any(sent.method == 'POST' for sent in backend.sent) else []))
+    outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1, N2], text='hello', wait=True,
+                                         concurrency=1))
+    assert outcome.failed
+    assert outcome['sent'] == [{'to': N2, 'uuid': 'u2', 'created_at': '2024-01-01T00:00:10.000Z'}]
+    assert [(f['to'], f['outcome']) for f in outcome['failures']] == [(N1, 'unknown')]
+    assert 'not a message identifier' in outcome['failures'][0]['message']
+    assert [entry['status'] for entry in outcome['delivery']] == ['failed']
+    text = json.dumps(outcome.result)
+    assert TOKEN not in text and token_pieces(text) == []
+    # The hostile uuid was never put in a path.
+    assert not any(TOKEN[:8] in sent.url for sent in backend.sent)
+    # Sent once each: the accepted one is never sent again.
+    assert [sent.method for sent in backend.sent].count('POST') == 2
+
+
+def test_anything_going_wrong_while_waiting_is_a_clean_failure_keeping_sent(http, base_args, monkeypatch):
+    def explode(*args, **kwargs):
+        raise TypeError('unforeseen, about %s' % TOKEN)
+    monkeypatch.setattr(sms_message, 'wait_for_delivery', explode)
+    http(ScriptedApi(posts={N1: response(202, http_page([http_record('u1', N1)]))}))
+    outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello', wait=True))
+    assert outcome.failed and [entry['uuid'] for entry in outcome['sent']] == ['u1']
+    assert 'waiting for delivery failed unexpectedly' in outcome['msg']
+    text = json.dumps(outcome.result)
+    assert TOKEN not in text and token_pieces(text) == []
+
+
+def unreadable_gzip(sent):
+    resp = streamed(Stream(data=b'this is not gzip'), {'Content-Type': 'application/json', 'Content-Encoding': 'gzip'},
+                    status=202)
+    return resp
+
+
+@pytest.mark.parametrize('answer', [lambda sent: response(202, raw='accepted!', content_type='text/plain'),
+                                    unreadable_gzip], ids=['not-json', 'bad-gzip'])
+def test_unreadable_answer_to_a_send_is_looked_up_and_found_not_resent(http, base_args, answer):
+    stored = []
+
+    def post(sent):
+        stored.append(http_record('u1', N1))
+        return answer(sent)
+    backend = http(ScriptedApi(posts={N1: post}, listed=lambda: list(stored)))
+    outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello'))
+    assert not outcome.failed and [entry['uuid'] for entry in outcome['sent']] == ['u1']
+    assert [sent.method for sent in backend.sent].count('POST') == 1
+
+
+def test_unreadable_answer_to_a_send_with_a_failing_lookup_is_unknown(http, base_args):
+    posted = []
+
+    class LookupFails(ScriptedApi):
+        def __call__(self, sent):
+            if sent.method == 'GET' and sent.path == MESSAGES and posted:
+                return response(500, {'message': 'Internal Server Error'})
+            if sent.method == 'POST':
+                posted.append(sent)
+            return ScriptedApi.__call__(self, sent)
+    backend = http(LookupFails(posts={N1: response(202, raw='accepted!', content_type='text/plain')}))
+    outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello', max_retries=0))
+    assert outcome.failed and outcome['changed'] is True and outcome['sent'] == []
+    assert [(f['to'], f['outcome']) for f in outcome['failures']] == [(N1, 'unknown')]
+    assert [sent.method for sent in backend.sent].count('POST') == 1
+
+
+def test_an_exception_escaping_the_sender_is_unknown_not_failed(api, monkeypatch):
+    # Whatever escapes ExactlyOnceSender.send may have followed a stored message: never "failed" (resent by a rerun).
+    def explode(self, recipient):
+        raise RuntimeError('unforeseen')
+    monkeypatch.setattr(sms_message.ExactlyOnceSender, 'send', explode)
+    outcome = run(sms_message.main, args(to=[N1]))
+    assert outcome.failed and outcome['changed'] is True
+    assert [(f['to'], f['outcome']) for f in outcome['failures']] == [(N1, 'unknown')]
+
+
+# -- options -----------------------------------------------------------------------------------------------------
+
+def test_an_unknown_option_is_named_not_hidden_behind_required_if(api):
+    outcome = run(sms_message.main, {'api_token': TOKEN, 'api_url': API_URL, 'from_number': SENDER,
+                                     'to_nubmers': [N1], 'text': 'hello'})
+    assert outcome.failed and 'to_nubmers' in outcome['msg']
+    assert 'missing' not in outcome['msg']
+    assert api.sends == []
+
+
+def test_required_options_are_still_required(api):
+    outcome = run(sms_message.main, {'api_token': TOKEN, 'api_url': API_URL, 'from_number': SENDER, 'text': 'hi'})
+    assert outcome.failed and 'to_numbers' in outcome['msg'] and api.sends == []
+
+
+@pytest.mark.parametrize('extra, words', [
+    ({'to': [15551230001]}, '15551230001'),
+    ({'to_numbers': [N1, 15551230001]}, '15551230001'),
+    ({'from_number': 18885550199}, '18885550199'),
+])
+def test_unquoted_numbers_are_reported_as_yaml_numbers(api, extra, words):
+    given = args(**extra)
+    if 'to_numbers' in extra:
+        del given['to']
+    outcome = run(sms_message.main, given)
+    assert outcome.failed and words in outcome['msg']
+    assert 'YAML read this as a number; quote it' in outcome['msg'] or 'YAML read them as numbers' in outcome['msg']
+    assert api.sends == []
+
+
+def test_default_max_recipients_refuses_101_before_any_request(http, base_args):
+    backend = http(ScriptedApi(posts={}))
+    recipients = ['+1555123%04d' % index for index in range(101)]
+    outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=recipients, text='hello'))
+    assert outcome.failed and 'refusing to send to 101 recipients: more than max_recipients (100)' in outcome['msg']
+    assert backend.sent == []
+
+
+# -- result keys ---------------------------------------------------------------------------------------------------
+
+def test_results_use_only_their_own_keys_and_never_the_token(http, base_args):
+    echo = {'message': 'Forbidden for token %s' % TOKEN}
+    posts = {N1: response(202, http_page([http_record('u1', N1)])), N2: response(403, echo)}
+    http(ScriptedApi(posts=posts))
+    ok = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello'))
+    assert not ok.failed
+    assert RESULT_KEYS <= set(ok.result) and not (set(ok.result) - RESULT_KEYS - RESERVED_KEYS)
+    failed = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N2], text='hello'))
+    assert failed.failed
+    assert TOKEN not in json.dumps(failed.result) and token_pieces(json.dumps(failed.result)) == []
+    assert set(failed.result) - {'msg', 'error', 'changed', 'exception'} == RESULT_KEYS
