@@ -228,3 +228,64 @@ def test_state_absent_soft_deletes_by_uuid(ansible, network):
     result = failed_result(ansible.module('sms_message', {'state': 'absent', 'uuid': '../phone_numbers'}))
     assert_clean_failure(result)
     assert 'is not a message identifier' in result['msg']
+
+
+def test_wait_on_the_2022_05_01_api_reports_a_failed_delivery(ansible, network):
+    # Its records carry no failed_at: the newest delivery report's carrier error code says failed.
+    network.config(message_outcomes={R2: {'outcome': 'failed', 'carrier_errorcode': 4720,
+                                          'carrier_description': 'Invalid destination'}})
+    result = failed_result(send(ansible, to=[R1, R2], api_version='2022-05-01', wait=True, wait_timeout=30,
+                                concurrency=1))
+    assert_clean_failure(result)
+    delivery = dict((entry['to'], entry) for entry in result['delivery'])
+    assert delivery[R1]['status'] == 'delivered'
+    assert (delivery[R2]['status'], delivery[R2]['carrier_error_code']) == ('failed', 4720)
+    assert delivery[R2]['carrier_description'] == 'Invalid destination' and delivery[R2]['failed_at']
+    # Decided in the first round, not after wait_timeout.
+    assert result['delivery_polls'] == 1
+    assert 'delivery: 1 delivered, 1 failed' in result['msg']
+
+
+def test_2022_05_01_send_posts_one_object_which_a_strict_api_takes(ansible, network):
+    network.config(strict_send_body=True)
+    result = send(ansible, to=[R1, R2], api_version='2022-05-01', expect_rc=0).result
+    assert sorted(entry['to'] for entry in result['sent']) == [R1, R2]
+    assert sorted(entry['body']['to'] for entry in network.log()
+                  if entry['method'] == 'POST' and entry['path'].startswith('/sms/2022-05-01/messages')) == [R1, R2]
+    assert len(outbound(network)) == 2
+
+
+def test_dedupe_window_resends_to_who_got_a_failed_delivery(ansible, network):
+    align_clock_with_this_machine(network)
+    network.config(message_outcomes={R2: 'failed'})
+    failed_result(send(ansible, to=[R1, R2], wait=True))
+    network.config(message_outcomes={})
+    run = send(ansible, to=[R1, R2], dedupe_window=3600, expect_rc=0)
+    assert run.result['skipped_recipients'] == [R1]
+    assert [entry['to'] for entry in run.result['sent']] == [R2]
+    assert sorted(item['to'] for item in outbound(network)) == [R1, R2, R2]
+
+
+def test_exactly_once_lookup_reads_several_pages_sorted_oldest_first(ansible, network):
+    # 600 messages since the mark: the look-up after a lost answer needs two pages of 500.
+    recipients = ['+1555200%04d' % index for index in range(600)]
+    for start in range(0, 600, 100):
+        network.request('POST', MESSAGES_PATH, body=[{'to': recipients[start:start + 100], 'from': SENDER,
+                                                      'text': 'earlier'}])
+    network.config(faults=[{'kind': 'lost_answer', 'operations': ['send'], 'count': 1}])
+    network.clear_log()
+    result = send(ansible, to=[R1], expect_rc=0).result
+    assert [entry['to'] for entry in result['sent']] == [R1]
+    assert len([item for item in outbound(network) if item['to'] == R1]) == 1
+    lookups = [entry for entry in network.log() if entry['method'] == 'GET' and entry['path'] == MESSAGES_PATH
+               and 'limit' in entry['params'] and entry['params'].get('limit') != ['1']]
+    assert any(entry['params'].get('page') == ['2'] for entry in lookups)
+    assert all(entry['params'].get('sort') == ['created_at:asc'] for entry in lookups)
+
+
+def test_unquoted_numbers_and_unknown_options_are_named(ansible, network):
+    result = failed_result(ansible.module('sms_message', {'from_number': SENDER, 'to_nubmers': [R1], 'text': 'x'}))
+    assert 'to_nubmers' in result['msg'] and 'missing' not in result['msg']
+    result = failed_result(ansible.module('sms_message', {'from_number': 18885550100, 'to': [R1], 'text': 'x'}))
+    assert 'quote it' in result['msg']
+    assert sends(network) == []

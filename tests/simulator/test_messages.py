@@ -111,6 +111,17 @@ def test_send_object_body_under_both_versions(sim):
     assert [m['to'] for m in sim.messages()] == [R1, R2]
 
 
+def test_strict_send_body_makes_2022_05_01_refuse_an_array(sim):
+    sim.config(strict_send_body=True)
+    refused = send(sim, [{'from': SENDER, 'to': [R1], 'text': TEXT}], version=V5)
+    assert refused.status == 400 and refused.json()['message'] == 'The request body you provide must be a JSON hash'
+    assert sim.messages() == []
+    assert send(sim, {'from': SENDER, 'to': R1, 'text': TEXT}, version=V5).status == 202
+    # 2022-08-01 still takes its array.
+    assert send(sim, [{'from': SENDER, 'to': [R2], 'text': TEXT}]).status == 202
+    assert [m['to'] for m in sim.messages()] == [R1, R2]
+
+
 def test_send_form_encoded_object(sim):
     body = 'from=%2B18885550100&to=%2B18885550101&text=Hello+there'
     response = sim.request('POST', V5 + '/messages.json', body=body, headers={'Content-Type': 'application/x-www-form-urlencoded'})

@@ -102,6 +102,7 @@ def build_defaults(args):
         'delivery_delay_seconds': args.delivery_delay,
         'default_today_filter': args.default_today_filter,
         'send_page_size': args.send_page_size,
+        'strict_send_body': False,
     }
     return {key: normalize_setting(key, value) for key, value in settings.items()}
 

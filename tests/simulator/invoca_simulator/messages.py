@@ -26,7 +26,8 @@ DEFAULT_FAILURE_ERRORCODE = 4720
 DEFAULT_FAILURE_DESCRIPTION = 'Invalid destination'
 DELIVERED_DESCRIPTION = 'Message delivered to carrier.'
 FIRST_CARRIER_MESSAGE_ID = 90001
-MESSAGE_SETTINGS = ('message_outcomes', 'default_outcome', 'delivery_delay_seconds', 'default_today_filter', 'send_page_size')
+MESSAGE_SETTINGS = ('message_outcomes', 'default_outcome', 'delivery_delay_seconds', 'default_today_filter', 'send_page_size',
+                    'strict_send_body')
 
 # 2022-08-01 says out/in, 2022-05-01 says outbound/inbound; either spelling is accepted in a filter.
 DIRECTION_NAMES = {'out': 'out', 'outbound': 'out', 'in': 'in', 'inbound': 'in'}
@@ -117,6 +118,8 @@ def normalize_message_setting(key, value):
         return as_bool(value, key)
     if key == 'send_page_size':
         return as_number(value, key, integer=True)
+    if key == 'strict_send_body':
+        return as_bool(value, key)
     raise ConfigError('unknown setting %r' % key)
 
 
@@ -332,11 +335,17 @@ class MessagesMixin:
             'incoming': {'segments': sum(record['segments'] for record in incoming), 'messages': len(incoming)},
         }})
 
-    def _send_items(self, request):
-        """The message requests of a POST body: a list of {to: [...], from, text} (2022-08-01) or one object (2022-05-01)."""
+    def _send_items(self, request, old_style=False):
+        """The message requests of a POST body: a list of {to: [...], from, text} (2022-08-01) or one object (2022-05-01).
+
+        With strict_send_body, 2022-05-01 takes one object only, as its schema documents (its examples are one object, and
+        its body parser answers 400 "must be a JSON hash" to anything else).
+        """
         kind, value = request['body_kind'], request['body_value']
         if kind in ('empty', 'invalid'):
             raise ApiError(400, MSG_BAD_JSON)
+        if old_style and self.config.get('strict_send_body') and not isinstance(value, dict):
+            raise ApiError(400, MSG_BAD_BODY)
         if isinstance(value, dict):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -382,7 +391,7 @@ class MessagesMixin:
 
     def _send(self, request, route, apply, old_style):
         """All or nothing: every message request of the body is validated before any message is stored."""
-        items = self._send_items(request)
+        items = self._send_items(request, old_style)
         self._validate_send(items)
         rng_state = None if apply else self.message_rng.getstate()
         records = []
