@@ -82,15 +82,22 @@ options:
     description:
       - Wait until every message sent is delivered (to the carrier) or has failed, up to O(wait_timeout).
       - The task fails if a message failed or is still pending at the end; RV(delivery) says which.
-      - Polls with one listing of the sender's recent messages per round (one more page per 500 messages), after
-        1, 2, 4, 8, then every 10 seconds; so at most 5 + (O(wait_timeout) - 15) / 10 rounds (rounded up), 34
-        for the default, however many messages there are. Messages whose listing record carries neither
-        C(delivered_at) nor C(failed_at) are read one by one.
+      - Polls in rounds, after 1, 2, 4, 8, then every 10 seconds; so at most 5 + (O(wait_timeout) - 15) / 10
+        rounds (rounded up), 34 for the default.
+      - Each round reads the sender's recent messages with one listing (one more page per 500 messages). A message
+        whose listed record shows no delivery report yet costs nothing more. A still-pending message whose listed
+        record has a delivery report but neither C(delivered_at) nor C(failed_at) (list items of API 2022-08-01
+        need not carry them) is read by uuid in that round, which normally settles it, so once. So a round costs
+        at most its listing pages plus one request per still-pending message that has a delivery report.
+      - Once per message, a failed message costs up to two more requests (its delivery reports, which alone hold
+        the carrier's error); with O(api_version=2022-05-01), whose records carry no C(failed_at), a message with a
+        delivery report costs one request for its newest report, whose carrier error code says whether it failed.
     type: bool
     default: false
   wait_timeout:
     description:
-      - Seconds to wait for delivery with O(wait=true).
+      - Seconds to wait for delivery with O(wait=true). It bounds the number of polling rounds (see O(wait)), not
+        the requests of a round.
     type: int
     default: 300
   dedupe_window:

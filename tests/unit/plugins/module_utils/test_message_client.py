@@ -462,8 +462,8 @@ def test_array_refused_as_not_a_hash_is_sent_again_as_one_object():
     assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
     assert harness.messages.send(SENDER, N2, 'hi')['uuid'] == 'u2'
     assert [sent.json for sent in harness.sent] == [[{'to': [N1], 'from': SENDER, 'text': 'hi'}],
-                                                   {'to': N1, 'from': SENDER, 'text': 'hi'},
-                                                   {'to': N2, 'from': SENDER, 'text': 'hi'}]
+                                                    {'to': N1, 'from': SENDER, 'text': 'hi'},
+                                                    {'to': N2, 'from': SENDER, 'text': 'hi'}]
 
 
 # -- dedupe ----------------------------------------------------------------------------------------------------------

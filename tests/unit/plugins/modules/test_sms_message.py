@@ -226,10 +226,10 @@ def http(install_client):
 def test_wait_after_a_hostile_uuid_and_unreadable_delivery_reports_fails_cleanly_keeping_sent(http, base_args):
     # N1's send is accepted with a uuid made of the token; N2's message fails, its delivery_reports are a 5.
     failed = http_record('u2', N2, failed_at='2024-01-01T00:00:12.000Z', delivery_reports=5)
-    backend = http(ScriptedApi(
-        posts={N1: response(202, http_page([http_record(HOSTILE_UUID, N1)])),
-               N2: response(202, http_page([http_record('u2', N2)]))},
-        listed=lambda: [failed] if any(sent.method == 'POST' for sent in backend.sent) else []))
+    api = ScriptedApi(posts={N1: response(202, http_page([http_record(HOSTILE_UUID, N1)])),
+                             N2: response(202, http_page([http_record('u2', N2)]))})
+    backend = http(api)
+    api.listed = lambda: [failed] if any(sent.method == 'POST' for sent in backend.sent) else []
     outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1, N2], text='hello', wait=True,
                                          concurrency=1))
     assert outcome.failed
