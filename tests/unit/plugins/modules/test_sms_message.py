@@ -355,3 +355,18 @@ def test_results_use_only_their_own_keys_and_never_the_token(http, base_args):
     assert failed.failed
     assert TOKEN not in json.dumps(failed.result) and token_pieces(json.dumps(failed.result)) == []
     assert set(failed.result) - {'msg', 'error', 'changed', 'exception'} == RESULT_KEYS
+
+
+def test_state_absent_never_takes_a_404_after_a_redirect_for_absence(http, base_args):
+    moved = 'https://other.example.test/moved'
+    http(ScriptedApi(posts={}, others={
+        MESSAGES + '/uuid/abc-1': response(302, raw='', headers={'Location': moved}),
+        '/moved': response(404, {'message': 'Not Found - Could not find any messages for the requested uuid'})}))
+    outcome = run(sms_message.main, dict(base_args, state='absent', uuid='abc-1'))
+    assert outcome.failed and 'after a redirect' in outcome['msg'] and outcome['changed'] is False
+
+
+def test_state_absent_with_a_gateway_404_is_an_error_not_absence(http, base_args):
+    http(ScriptedApi(posts={}, others={MESSAGES + '/uuid/abc-1': response(404, {'message': 'Not Found'})}))
+    outcome = run(sms_message.main, dict(base_args, state='absent', uuid='abc-1'))
+    assert outcome.failed and outcome['changed'] is False
