@@ -194,7 +194,8 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python tests/benchmark/run_benchmark.py --output tests/benchmark/results.md
 
 soak: $(VENV)/.installed
-	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/test_soak.py
+	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/test_soak.py \
+		tests/integration/test_message_soak.py
 
 clean:
 	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_DOCS) $(VENV_GALAXY) $(BUILD) docs/build tests/output .pytest_cache
