@@ -11,11 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import inspect
 import sys
 import traceback
 import typing as t
 
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_required_if
 
@@ -35,7 +35,13 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
 # ansible-core 2.19 and later put the pending exception into a failed result, formatted with its message and the
 # messages of its causes, when error tracebacks are enabled (earlier versions add the frames only, at -vvv). Those
 # messages may quote a server, and a server may echo the token: such a traceback is given to it redacted.
-_FORMATS_PENDING_EXCEPTION = 'exception' in inspect.signature(AnsibleModule.fail_json).parameters
+def formats_pending_exception():
+    """Whether this ansible-core formats the pending exception into a failed result (2.19 and later)."""
+    # Read when a task fails, not on import; by version, not by fail_json's signature, which tests may replace.
+    try:
+        return tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) >= (2, 19)
+    except ValueError:
+        return False
 
 
 def api_argument_spec():
@@ -177,7 +183,7 @@ class SmsApiModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs) -> t.NoReturn:
         self._warn_retries()
-        if _FORMATS_PENDING_EXCEPTION and 'exception' not in kwargs and sys.exc_info()[1] is not None:
+        if 'exception' not in kwargs and sys.exc_info()[1] is not None and formats_pending_exception():
             # Used by ansible-core only when error tracebacks are enabled, like the one it would have formatted.
             kwargs['exception'] = ''.join(traceback.format_exception(*sys.exc_info()))
         super(SmsApiModule, self).fail_json(msg=self.redactor.redact(msg), **self.redactor.redact_data(kwargs))

@@ -27,7 +27,7 @@ def test_a_failure_inside_an_exception_handler_carries_a_redacted_traceback(inst
     result = run(sms_phone_number.main, dict(base_args, phone_number=N1))
     assert result.failed
     assert TOKEN not in json.dumps(result.result) and TOKEN[4:14] not in json.dumps(result.result)
-    if api_module._FORMATS_PENDING_EXCEPTION:
+    if api_module.formats_pending_exception():
         assert 'EchoingFailure' in result['exception'] and 'the server said: bad token' in result['exception']
     else:
         # Older ansible-core adds only the frames, at -vvv, by itself; nothing is added here.
