@@ -19,6 +19,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_required_if
 
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import is_yaml_number
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
     DEFAULT_API_URL,
@@ -150,15 +151,17 @@ class SmsApiModule(AnsibleModule):
         self.raw_params = dict(self.params)
 
     def as_given(self, option, value, index=None):
-        """``value`` (of ``option``, or of its member ``index``) as the task wrote it, if YAML made it a number.
+        """``value`` (of ``option`` or an alias, or of its member ``index``) as the task wrote it, if YAML made it a
+        number.
 
         An unquoted +18885550100 is an integer to YAML, which the str type then converts silently to
         '18885550100': given the integer instead, the phone number normalisers say to quote it.
         """
-        raw = self.raw_params.get(option)
+        names = [option] + list(self.argument_spec.get(option, {}).get('aliases') or ())
+        raw = next((self.raw_params[name] for name in names if name in self.raw_params), None)
         if index is not None:
             raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
-        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value
+        return raw if is_yaml_number(raw) else value
 
     def _given_params(self):
         """The options as AnsibleModule's own checks see them: given by the task, or set by a default or fallback.

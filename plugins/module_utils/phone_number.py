@@ -33,7 +33,8 @@ class InvalidPhoneNumber(ValueError):
     """A value that is not an E.164 phone number; the message names the value and the expected form."""
 
 
-def _is_yaml_number(value):
+def is_yaml_number(value):
+    """An unquoted +18885550100 in YAML: an int (or float), which the str option type would convert silently."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -44,7 +45,7 @@ def _as_quoted(value):
 
 def normalize_phone_number(value):
     """Return ``value`` as an E.164 string, or raise InvalidPhoneNumber."""
-    if _is_yaml_number(value):
+    if is_yaml_number(value):
         raise InvalidPhoneNumber('phone number %r is a number (%s), not a string: %s, as in %s'
                                  % (value, type(value).__name__, QUOTE_IT, _as_quoted(value)))
     if not isinstance(value, str):
@@ -101,8 +102,8 @@ def normalize_phone_numbers(values):
 
 
 def _several_bad(values):
-    numbers = [value for value in values if _is_yaml_number(value)]
-    others = [value for value in values if not _is_yaml_number(value)]
+    numbers = [value for value in values if is_yaml_number(value)]
+    others = [value for value in values if not is_yaml_number(value)]
     sentences = []
     if len(others) == 1:
         sentences.append('phone number %r is not a valid E.164 number: %s' % (others[0], EXPECTED_FORM))

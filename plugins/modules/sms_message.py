@@ -294,11 +294,11 @@ def check_options(module):
         if params[name] is None:
             module.fail_json(msg='%s is required with state=present' % name)
     try:
-        sender = normalize_phone_number(as_given(module, ('from_number',), params['from_number']))
+        sender = normalize_phone_number(module.as_given('from_number', params['from_number']))
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='from_number: %s' % exc)
     try:
-        recipients = normalize_phone_numbers([as_given(module, ('to_numbers', 'to'), value, index)
+        recipients = normalize_phone_numbers([module.as_given('to_numbers', value, index)
                                               for index, value in enumerate(params['to_numbers'])])
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='to_numbers: %s' % exc)
@@ -327,19 +327,6 @@ def check_options(module):
     if sender in recipients:
         module.fail_json(msg='to_numbers includes from_number %s: a number cannot send to itself' % sender)
     return sender, recipients
-
-
-def as_given(module, names, value, index=None):
-    """``value`` as the task wrote it when YAML made it a number, which the str type then converted silently:
-    normalize_phone_number then says "YAML read this as a number; quote it". ``names``: the option and aliases."""
-    raw = None
-    for name in names:
-        if name in module.raw_params:
-            raw = module.raw_params[name]
-            break
-    if index is not None:
-        raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
-    return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value
 
 
 def check_sender(module, transport, sender, result):

@@ -229,13 +229,13 @@ from ansible_collections.invoca.messaging.plugins.module_utils.message_client im
     check_message_id,
     delivery_status,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import InvalidPhoneNumber, normalize_phone_number
+from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+    InvalidPhoneNumber,
+    is_yaml_number,
+    normalize_phone_number,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, filter_params, sort_param, wants_deleted
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-
-
-def is_yaml_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # The fields of a message that hold a phone number: a filter on them is normalised like the numbers themselves.

@@ -325,19 +325,11 @@ def check_options(module):
         module.fail_json(msg='phone_number is null: give a number such as +18885550100, or a list in phone_numbers')
     single = params['phone_number'] is not None
     try:
-        return normalize_phone_numbers([as_given(module, 'phone_number', params['phone_number'])] if single else
-                                       [as_given(module, 'phone_numbers', value, index)
+        return normalize_phone_numbers([module.as_given('phone_number', params['phone_number'])] if single else
+                                       [module.as_given('phone_numbers', value, index)
                                         for index, value in enumerate(params['phone_numbers'])])
     except InvalidPhoneNumber as exc:
         module.fail_json(msg=str(exc))
-
-
-def as_given(module, option, value, index=None):
-    """``value`` as the task wrote it when YAML made it a number (which the str type then converted silently)."""
-    raw = module.raw_params.get(option)
-    if index is not None:
-        raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
-    return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else value
 
 
 def refuse_too_many_deletions(module, plan):

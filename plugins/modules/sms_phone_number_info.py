@@ -156,6 +156,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils.transport import 
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
     is_active,
+    is_yaml_number,
     normalize_phone_number,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, list_query, wants_deleted
@@ -221,7 +222,7 @@ def check_number_filters(filters):
     if not isinstance(conditions, dict):
         return
     for operator, value in conditions.items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if is_yaml_number(value):
             try:
                 normalize_phone_number(value)
             except InvalidPhoneNumber as exc:

@@ -146,6 +146,16 @@ class AnsibleRunner:
         self.secrets.update(s for s in secrets if s)
         return self._run(self._playbook_command(playbook, extra_vars, check, diff), self.env(env), expect_rc)
 
+    def task_as_written(self, module, options):
+        """Run a playbook of one task of invoca.messaging.``module``, its ``options`` YAML text exactly as a user
+        would write them (so an unquoted +18885550100 stays what YAML makes of it: an integer)."""
+        self._count += 1
+        path = self.workdir / ('as-written-%d.yml' % self._count)
+        indented = ''.join('        %s\n' % line for line in options.splitlines())
+        path.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: As written\n'
+                        '      invoca.messaging.%s:\n%s' % (module, indented), encoding='utf-8')
+        return self.playbook(str(path))
+
     @staticmethod
     def _playbook_command(playbook, extra_vars=None, check=False, diff=False):
         path = Path(playbook) if os.path.isabs(str(playbook)) else PLAYBOOKS / playbook

@@ -155,12 +155,8 @@ def test_a_failed_info_task_returns_no_empty_list(ansible, sim):
     assert 'count' not in run.result and 'phone_numbers' not in run.result
 
 
-def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim, tmp_path):
-    playbook = tmp_path / 'unquoted.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                        '    - name: Unquoted\n      invoca.messaging.sms_phone_number:\n'
-                        '        phone_numbers: [+18885550100]\n', encoding='utf-8')
-    run = ansible.playbook(str(playbook))
+def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim):
+    run = ansible.task_as_written('sms_phone_number', 'phone_numbers: [+18885550100]')
     assert run.failed
     assert 'YAML read this as a number; quote it' in run.result['msg'] and '"+18885550100"' in run.result['msg']
     assert sim.log() == []

@@ -223,24 +223,16 @@ def test_a_failed_info_task_returns_no_empty_list(ansible, sim, args):
     assert not {'messages', 'delivery_reports', 'usage', 'count', 'truncated'} & set(run.result), run.result
 
 
-def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim, tmp_path):
-    playbook = tmp_path / 'unquoted.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                        '    - name: Unquoted\n      invoca.messaging.sms_message_info:\n'
-                        '        phone_number: +18885550100\n', encoding='utf-8')
-    run = ansible.playbook(str(playbook))
+def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim):
+    run = ansible.task_as_written('sms_message_info', 'phone_number: +18885550100')
     assert run.failed
     assert_clean_failure(run.result)
     assert 'YAML read this as a number; quote it' in run.result['msg'] and '"+18885550100"' in run.result['msg']
     assert sim.log() == []
 
 
-def test_an_unquoted_number_in_a_filter_is_explained(ansible, sim, tmp_path):
-    playbook = tmp_path / 'unquoted_filter.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                        '    - name: Unquoted in a filter\n      invoca.messaging.sms_message_info:\n'
-                        '        filters:\n          from:\n            eq: +18885550100\n', encoding='utf-8')
-    run = ansible.playbook(str(playbook))
+def test_an_unquoted_number_in_a_filter_is_explained(ansible, sim):
+    run = ansible.task_as_written('sms_message_info', 'filters:\n  from:\n    eq: +18885550100')
     assert run.failed
     msg = run.result['msg']
     assert 'filters.from.eq' in msg and 'YAML read this as a number; quote it' in msg and '"+18885550100"' in msg

@@ -191,12 +191,8 @@ def test_listing_stops_after_the_page_that_reaches_max_records(ansible, sim):
 
 @pytest.mark.parametrize('task', ['phone_number: +18885550100', 'filters: {phone_number: {eq: +18885550100}}'],
                          ids=['phone_number', 'filter'])
-def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim, tmp_path, task):
-    playbook = tmp_path / 'unquoted.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                        '    - name: Unquoted\n      invoca.messaging.sms_phone_number_info:\n'
-                        '        %s\n' % task, encoding='utf-8')
-    run = ansible.playbook(str(playbook))
+def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim, task):
+    run = ansible.task_as_written('sms_phone_number_info', task)
     assert run.failed
     assert 'YAML read this as a number; quote it' in run.result['msg'] and '"+18885550100"' in run.result['msg']
     assert 'phone_numbers' not in run.result and 'count' not in run.result
