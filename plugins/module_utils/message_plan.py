@@ -48,19 +48,25 @@ def segment_count(text):
     return segments, encoding
 
 
-def normalize_text(text):
-    """A message text as compared with another: line endings as \\n, surrounding white space removed.
+# What an SMS backend may have made of a text's quotes and apostrophes: typographic ones back to ASCII.
+_TYPOGRAPHIC = {ord(u'\u2018'): u"'", ord(u'\u2019'): u"'", ord(u'\u201a'): u"'", ord(u'\u2032'): u"'",
+                ord(u'\u201c'): u'"', ord(u'\u201d'): u'"', ord(u'\u201e'): u'"', ord(u'\u2033'): u'"'}
 
-    The API may store a text trimmed (a YAML ``|`` block ends with a newline), so an exact comparison would
-    never match the message it stored for us.
+
+def normalize_text(text):
+    """A message text as compared with another: typographic quotes as ASCII ones, every run of white space (line
+    endings included) as one space, surrounding white space removed.
+
+    The API may store a text rewritten that way (trimmed, quotes made "smart"), so an exact comparison would never
+    match the message it stored for us.
     """
     if not isinstance(text, str):
         return None
-    return text.replace('\r\n', '\n').replace('\r', '\n').strip()
+    return u' '.join(text.translate(_TYPOGRAPHIC).split())
 
 
 def same_text(stored, text):
-    """Whether a stored record's text is ``text``, up to line endings and surrounding white space."""
+    """Whether a stored record's text is ``text``, up to what normalize_text forgives."""
     stored = normalize_text(stored)
     return stored is not None and stored == normalize_text(text)
 
@@ -78,25 +84,21 @@ def failed_at_carrier(record):
     return False
 
 
-def already_received(records, sender, text, since):
-    """Recipients of ``records`` that got ``text`` from ``sender`` at or after ``since`` (a datetime).
-
-    ``records`` are message records with ``created_at`` already parsed into ``created`` (a datetime or None);
-    a record whose time cannot be read does not count, so an unreadable answer never suppresses a send by
-    itself. A soft-deleted message was still received, so it counts; a message that failed at the carrier
-    (failed_at or a carrier error) was not, so a rerun sends it again. Texts are compared with same_text.
+def copy_counts(record):
+    """Whether a stored copy of a text counts as received, for the dedupe: True when delivered (to the carrier) or
+    still pending, False when it failed at the carrier or was deleted before any delivery, None when the record
+    shows no outcome at all (list items of the 2022-08-01 contract carry neither delivered_at nor failed_at): then
+    the message's own record decides.
     """
-    recipients = set()
-    for record, created in records:
-        if record.get('from') != sender or not same_text(record.get('text'), text):
-            continue
-        if failed_at_carrier(record):
-            continue
-        if created is None or created < since:
-            continue
-        if isinstance(record.get('to'), str):
-            recipients.add(record['to'])
-    return recipients
+    if failed_at_carrier(record):
+        return False
+    if record.get('delivered_at'):
+        return True
+    if record.get('deleted_at'):
+        return False
+    if 'delivered_at' not in record and 'failed_at' not in record:
+        return None
+    return True
 
 
 def plan_send(recipients, received):

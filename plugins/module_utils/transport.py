@@ -674,7 +674,7 @@ def _never_sent(exc):
         return False
     text = repr(exc)
     markers = ('NewConnectionError', 'Connection refused', 'Failed to establish', 'Name or service not known',
-               'nodename nor servname')
+               'nodename nor servname', 'Temporary failure in name resolution', 'NameResolutionError')
     return any(marker in text for marker in markers)
 
 
@@ -743,14 +743,6 @@ def _first_page_size(wanted, largest):
     return largest
 
 
-def _page_size(offset, wanted, largest):
-    """The largest page size <= wanted (and <= largest) whose pages start exactly at ``offset``."""
-    for size in range(min(wanted, largest), 0, -1):
-        if offset % size == 0:
-            return size
-    return 1
-
-
 class Listing:
     """Every item of a paginated listing, page after page, as the responses describe the next page.
 
@@ -759,10 +751,13 @@ class Listing:
     more items or pages than the listing announced (or than MAX_ITEMS / MAX_PAGES), or a listing that ends short
     of its announced count stops it with an ApiError. A short last page without a next page is completed by
     asking for the following page by number. ``truncated`` tells whether it stopped at ``max_items``.
+
+    ``growing``: the listing may grow while it is read (newest first, new records push older ones onto the next
+    page): records seen before are skipped and a page of them, or an end short of the count, is not an error.
     """
 
     def __init__(self, transport, path, items_key, query=(), page_size=MAX_PAGE_SIZE, max_items=None,
-                 item_key=None, extract=None):
+                 item_key=None, extract=None, growing=False):
         self._transport = transport
         self._path = path
         self._items_key = items_key
@@ -772,6 +767,7 @@ class Listing:
         # Items are told apart by their key (by default their whole content), so a repeated page is noticed.
         self._item_key = item_key or (lambda item: json.dumps(item, sort_keys=True, default=str))
         self._extract = extract
+        self.growing = growing
         self.truncated = False
         self.count = None
         self.pages_read = 0
@@ -794,21 +790,10 @@ class Listing:
         seen_tokens = {('page', 1)}
         seen_keys = set()
         announced_count = announced_pages = last_count = None
-        first_size = self._page_size
+        # One page size for the whole walk, and the server's own next pages followed: a server that serves fewer
+        # records a page than asked numbers its pages by what it serves, so pages are never renumbered here.
+        size = self._page_size if self._max_items is None else _first_page_size(self._max_items, self._page_size)
         while True:
-            size = self._page_size
-            if self._max_items is not None:
-                wanted = self._max_items - received
-                if cursors:
-                    size = min(wanted, self._page_size)
-                else:
-                    if not received:
-                        first_size = _first_page_size(wanted, self._page_size)
-                    size = _page_size(received, wanted, first_size)
-                    if received:
-                        # Another page size renumbers the pages: ask for the one that starts where we are.
-                        token = ('page', received // size + 1)
-                        page_number = token[1]
             query = self._query + [('limit', size)] + ([token] if token is not None else [])
             answer = transport.request('GET', path, query)
             if answer.status != 200:
@@ -835,9 +820,10 @@ class Listing:
                 if self._max_items is not None and received >= self._max_items:
                     break
             # The largest count and pages any page announced: a listing that grows while it is read says so itself.
-            if announced_count is not None and received > announced_count:
+            sent = len(seen_keys) if self.growing else received
+            if announced_count is not None and sent > announced_count:
                 raise self._fail('the listing announced %d records but has sent %d so far; stopped instead of '
-                                 'reading on' % (announced_count, received), answer)
+                                 'reading on' % (announced_count, sent), answer)
             if received > MAX_ITEMS or self.pages_read > MAX_PAGES:
                 raise self._fail('the listing passed %d records or %d pages, more than any real network holds; '
                                  'stopped' % (MAX_ITEMS, MAX_PAGES), answer)
@@ -860,14 +846,14 @@ class Listing:
                     raise self._fail('the listing sent a full page of %d records with neither a next cursor nor a '
                                      'count; stopped instead of taking it for the end' % len(items), answer)
                 if not fresh or cursors or not (short or unconfirmed_end):
-                    if short:
+                    if short and not self.growing:
                         raise self._fail('the listing ended with %d of the %d records it announced'
                                          % (len(seen_keys), last_count), answer)
                     return
                 # A page-numbered listing that stops early (or a full page with no count and no next): ask for
                 # the next page by number; an empty one confirms the end, a short count fails above.
                 token = ('page', page_number + 1)
-            elif token in seen_tokens or not fresh:
+            elif token in seen_tokens or (not fresh and not self.growing):
                 raise self._fail('the server sent %s=%s again (or a page with no new records) while paging; '
                                  'stopped instead of looping forever' % token, answer)
             elif token[0] == 'page' and not cursors and token[1] != page_number + 1:
@@ -1192,6 +1178,8 @@ class Transport:
                           'or validate_certs: false for a test server' % (self.base_url, reason))
             error = ApiError(method, path, self.redact(detail), kind='transport')
             error.final = True  # a certificate problem does not go away by asking again
+            # requests raises SSLError while it sets up the connection (the handshake): no request was written.
+            error.never_sent = True
             raise error
         except Exception as exc:  # pylint: disable=broad-except
             # Whatever the server did (reset, malformed headers, a bad URL, a bad encoding, or what nobody foresaw),
@@ -1232,16 +1220,19 @@ class Transport:
         if content is None:
             content = response.content or b''
         content_type = response.headers.get('Content-Type', 'no content type').split(';')[0].strip()
-        self._note_server_time(response.headers.get('Date'))
+        self._note_server_time(response.headers.get('Date'), response.headers.get('Age'))
         answer = decode(response.status_code, content, content_type, dict(response.headers), url)
         # Only the short problem text is redacted here; the whole body is redacted where an excerpt of it is used.
         answer.problem = self.redact(answer.problem)
         return answer
 
-    def _note_server_time(self, date_header):
+    def _note_server_time(self, date_header, age_header=None):
+        # A cache in front of the API answers with the Date of when it stored the answer, and says how long ago in
+        # Age: the server's time now is their sum.
+        age = int(age_header.strip()) if isinstance(age_header, str) and _PAGE_NUMBER.fullmatch(age_header.strip()) else 0
         try:
             when = email.utils.parsedate_to_datetime(date_header) if date_header else None
-            offset = when.timestamp() - time.time() if when is not None else None
+            offset = when.timestamp() + age - time.time() if when is not None else None
         except (TypeError, ValueError, IndexError, OverflowError, OSError):
             return
         if offset is not None:
@@ -1293,6 +1284,6 @@ class Transport:
                         status=answer.status, kind='malformed')
 
     def listing(self, path, items_key, query=(), page_size=MAX_PAGE_SIZE, max_items=None, item_key=None,
-                extract=None):
+                extract=None, growing=False):
         """A Listing of ``path``: iterate it for every item; see Listing for the bounds it enforces."""
-        return Listing(self, path, items_key, query, page_size, max_items, item_key, extract)
+        return Listing(self, path, items_key, query, page_size, max_items, item_key, extract, growing)

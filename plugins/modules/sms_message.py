@@ -17,20 +17,29 @@ description:
   - Checks every option, and that O(from_number) is an active number of the network, before anything is sent.
   - One request per recipient, O(concurrency) at a time. A failure for one recipient does not stop the others;
     the task fails at the end, listing every failure, and what was sent is always in the result.
-  - B(Exactly once.) Sending is not idempotent, and the API has no idempotency key. A send is retried only when
-    it cannot have reached the API (a refused connection, or HTTP 429). After any other failure (no answer, a
-    lost answer, HTTP 5xx, an unreadable answer) the module reads the outgoing messages of O(from_number) created
-    since just before the task, looking for a new message to that recipient with that text. Found, it counts as
-    sent; proven absent (looked for twice, a couple of seconds apart, because the API stores messages
-    asynchronously and answers a send with 202), it is sent again, at most twice; if it cannot be looked up, the
-    recipient is reported with RV(failures[].outcome=unknown) and never sent again.
+  - B(At most once per recipient within a run.) Sending is not idempotent, the API has no idempotency key, and it
+    stores messages through a queue, so a message can show in its listings seconds after its send was answered,
+    or after a gateway gave up on it. A message is sent again only when the failure proves the request never
+    reached the API (a refused connection, a name that does not resolve, a TLS handshake failure, HTTP 429, or a
+    400/422 refusal). Any 2xx answer (also C({}), an empty body or a page of other messages) and a C(303 See Other)
+    are acceptance: the recipient is in RV(sent), with the message's uuid when the answer names it and V(null)
+    otherwise.
+  - After any other failure (no answer, a reset, a timeout after the request was written, HTTP 5xx, a gateway
+    504, a redirect) the module looks the message up among the outgoing messages of O(from_number) created since
+    just before the task (by the API's clock, less two minutes), which must be to that recipient and carry the
+    same text (up to white space and typographic quotes). Found, it counts as sent; not found, the recipient is
+    reported with RV(failures[].outcome=unknown) and is never sent again in this run. With
+    O(api_version=2022-05-01), whose records show no text, a look-up can only prove a message absent, never
+    present, so the outcome is V(unknown) either way.
+  - B(Finishing a run with unknowns.) Rerun the same task with O(dedupe_window) covering the first run, once
+    the API has had time to store what it accepted (a minute is plenty): recipients whose copy arrived are
+    skipped, and only those whose copy never reached the API are sent to. This completes the job without a
+    second text.
   - C(changed) is true when a message was sent, or may have been (an V(unknown) outcome), so that a change is
     never hidden.
-  - A message the API stores more than a few seconds after it failed to answer can still be sent twice; another
-    client sending the same text from the same number to the same recipient during the task could make a lost
-    message look sent. Both are limits of an API without idempotency keys.
-  - O(dedupe_window) skips recipients that already received the same text from the same number recently, so a
-    rerun of a notification play does not notify twice.
+  - O(dedupe_window) skips recipients that already have the same text from the same number, delivered or still
+    pending, so a rerun of a notification play does not notify twice; a copy that failed at the carrier, or was
+    deleted before any delivery, does not count, so the rerun reaches exactly those recipients.
   - O(state=absent) soft-deletes one message by O(uuid).
 author:
   - Invoca Messaging Collection Maintainers (@invoca)
@@ -81,7 +90,9 @@ options:
   wait:
     description:
       - Wait until every message sent is delivered (to the carrier) or has failed, up to O(wait_timeout).
-      - The task fails if a message failed or is still pending at the end; RV(delivery) says which.
+      - The task fails if a message failed, is still pending, or is V(unknown) at the end; RV(delivery) says which.
+        A message the API accepted without naming it is looked for in each round, by the same rule as after an
+        unclear send; one never found is V(unknown).
       - Polls in rounds, after 1, 2, 4, 8, then every 10 seconds; so at most 5 + (O(wait_timeout) - 15) / 10
         rounds (rounded up), 34 for the default.
       - Each round reads the sender's recent messages with one listing (one more page per 500 messages). A message
@@ -96,17 +107,21 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds to wait for delivery with O(wait=true). It bounds the number of polling rounds (see O(wait)), not
-        the requests of a round.
+      - Wall-clock seconds to wait for delivery with O(wait=true). The deadline is checked before every request of
+        a round, so the wait ends within this many seconds plus one request's O(timeout), reporting what is still
+        pending.
     type: int
     default: 300
   dedupe_window:
     description:
-      - Seconds. When above 0, a recipient that already received the same text from O(from_number) within this
-        many seconds (read from the API, soft-deleted messages included) is skipped and listed in
-        RV(skipped_recipients).
-      - The window is measured back from the API's own time (the C(Date) header of its answers), since message
-        timestamps are the API's; the clock of the machine running the module does not matter.
+      - Seconds. When above 0, a recipient that has the same text from O(from_number) created within this many
+        seconds, delivered (to the carrier) or still pending, is skipped and listed in RV(skipped_recipients). A
+        copy that failed at the carrier, or was deleted before any delivery, does not count. When the listing does
+        not show a copy's outcome (list items of API 2022-08-01 need not), the message's own record is read.
+      - The window ends at the later of this machine's clock and the API's (the C(Date) header of its answers,
+        plus C(Age) when a cache answered), so neither a slow clock here nor a cached answer makes an old copy
+        look recent.
+      - This is how a run that reported V(unknown) outcomes is finished; see the description.
       - V(0) turns it off. With O(api_version=2022-05-01), whose message records carry no text, nothing is
         skipped.
     type: int
@@ -167,10 +182,10 @@ sent:
       description: The recipient, in E.164.
       type: str
     uuid:
-      description: The message's identifier.
+      description: The message's identifier, or V(null) when the API accepted the message without naming it.
       type: str
     created_at:
-      description: When the API stored it.
+      description: When the API stored it, or V(null) when the answer did not say.
       type: str
   sample: [{"to": "+15551230001", "uuid": "7b1f0c1e-5d2a-4c55-9a43-0e5f3c1b9a01", "created_at": "2026-01-01T10:00:00.000Z"}]
 would_send:
@@ -200,8 +215,9 @@ failures:
       type: int
     outcome:
       description:
-        - V(failed) when the message was not sent (the API refused it, or it was never attempted).
-        - V(unknown) when it may have been sent; it was not sent again, so check before sending by hand.
+        - V(failed) when the message was not sent (the API refused it, the request never reached it, or it was
+          never attempted).
+        - V(unknown) when it may have been sent; it was not sent again. Rerun with O(dedupe_window) to finish.
       type: str
       choices: [failed, unknown]
     message:
@@ -221,9 +237,11 @@ delivery:
       description: The recipient.
       type: str
     status:
-      description: V(delivered) (to the carrier), V(failed), or V(pending) when O(wait_timeout) passed first.
+      description:
+        - V(delivered) (to the carrier), V(failed), or V(pending) when O(wait_timeout) passed first.
+        - V(unknown) for a message the API accepted without naming it and never showed in its listings.
       type: str
-      choices: [delivered, failed, pending]
+      choices: [delivered, failed, pending, unknown]
     delivered_at:
       description: When it was delivered, or V(null).
       type: str
@@ -260,18 +278,18 @@ import datetime
 
 from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
 from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
-    ExactlyOnceSender,
     InvalidMessageId,
     MessageClient,
     check_message_id,
-    format_timestamp,
-    parse_timestamp,
-    wait_for_delivery,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import (
-    already_received,
-    plan_send,
-    segment_count,
+from ansible_collections.invoca.messaging.plugins.module_utils.message_delivery import wait_for_delivery
+from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import plan_send, segment_count
+from ansible_collections.invoca.messaging.plugins.module_utils.message_sending import (
+    ExactlyOnceSender,
+    dedupe_start,
+    may_have_applied,
+    received_copies,
+    task_mark,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
     InvalidPhoneNumber,
@@ -339,34 +357,28 @@ def check_sender(module, transport, sender, result):
                              % (sender, 'it is unknown' if record is None else 'it is soft-deleted'), **result)
 
 
-def received_recently(module, client, transport, sender, text, result):
-    """Recipients that got ``text`` from ``sender`` within dedupe_window, read from the API.
-
-    The window ends at the server's time (its Date header), since the records carry the server's timestamps.
-    """
+def received_recently(module, client, transport, sender, recipients, result):
+    """Recipients that have the text from ``sender`` within dedupe_window (delivered or pending), read from the API."""
     window = module.params['dedupe_window']
     if not window:
         return set()
-    now = transport.server_now() or datetime.datetime.now(datetime.timezone.utc)
-    since = now - datetime.timedelta(seconds=window)
+    since = dedupe_start(window, transport.server_now(), datetime.datetime.now(datetime.timezone.utc))
     try:
-        records = client.outgoing(sender, format_timestamp(since))
+        return received_copies(client, sender, module.params['text'], recipients, since)
     except ApiError as exc:
         module.fail_api(exc, **result)
-    return already_received([(record, parse_timestamp(record.get('created_at'))) for record in records],
-                            sender, text, since)
 
 
 def failure_entry(recipient, error, outcome):
     return {'to': recipient, 'status': error.status, 'outcome': outcome, 'message': str(error)}
 
 
-def send_all(module, client, sender, recipients, result):
+def send_all(module, client, transport, sender, recipients, result):
     """Send to every recipient; fills result['sent'] and result['failures']. Returns the ExactlyOnceSender."""
     params = module.params
-    once = ExactlyOnceSender(client, sender, params['text'])
+    once = ExactlyOnceSender(client, sender, params['text'], recipients)
     try:
-        once.prepare()
+        once.prepare(task_mark(transport.server_now(), datetime.datetime.now(datetime.timezone.utc)))
     except ApiError as exc:
         module.fail_api(exc, **result)
 
@@ -380,38 +392,36 @@ def send_all(module, client, sender, recipients, result):
     for recipient, outcome, error in WorkerPool(params['concurrency']).map(send_one, recipients, write=True):
         if error is not None:
             # "failed" means not sent (a rerun sends it); anything that may have stored the message is "unknown".
-            unsure = error.kind != 'not_attempted' and (error.may_have_applied or error.kind in ('unexpected',
-                                                                                                 'malformed'))
-            result['failures'].append(failure_entry(recipient, error, 'unknown' if unsure else 'failed'))
+            result['failures'].append(failure_entry(recipient, error, 'unknown' if may_have_applied(error)
+                                                    else 'failed'))
         elif outcome.state == 'sent':
-            result['sent'].append({'to': recipient, 'uuid': outcome.record['uuid'],
-                                   'created_at': outcome.record.get('created_at')})
+            record = outcome.record or {}
+            result['sent'].append({'to': recipient, 'uuid': record.get('uuid'), 'created_at': record.get('created_at')})
             if outcome.extra_uuids:
                 module.warn('the API holds more than one new message to %s with this text (%s); it was counted once'
-                            % (recipient, ', '.join([outcome.record['uuid']] + outcome.extra_uuids)))
+                            % (recipient, ', '.join([record['uuid']] + outcome.extra_uuids)))
         else:
             result['failures'].append(failure_entry(recipient, outcome.error, outcome.state))
     return once
 
 
-def wait_delivery(module, client, sender, since, result):
+def wait_delivery(module, once, result):
     """Fills result['delivery'] and result['delivery_polls']; whatever goes wrong fails the task cleanly, with
     what was sent."""
-    messages = dict((entry['uuid'], entry['to']) for entry in result['sent'])
     notes = []
     try:
-        entries, rounds = wait_for_delivery(client, sender, since, messages, module.params['wait_timeout'],
-                                            notes=notes)
+        entries, rounds = wait_for_delivery(once, [(entry['to'], entry['uuid']) for entry in result['sent']],
+                                            module.params['wait_timeout'], notes=notes)
     except ApiError as exc:
         module.fail_api(exc, **result)
     except Exception as exc:  # pylint: disable=broad-except
         # The messages are sent: a traceback here would lose result['sent'].
         module.fail_json(msg='%s; waiting for delivery failed unexpectedly (%s: %s): the messages were sent, their '
-                             'delivery is unknown' % (summary(sender, result, False), type(exc).__name__,
+                             'delivery is unknown' % (summary(once.sender, result, False), type(exc).__name__,
                                                       excerpt(str(exc))), **result)
     for note in notes[:10]:
         module.warn(note)
-    result['delivery'] = [entries[entry['uuid']] for entry in result['sent']]
+    result['delivery'] = entries
     result['delivery_polls'] = rounds
 
 
@@ -430,12 +440,12 @@ def summary(sender, result, check_mode):
     if unknown:
         parts.append('%d unknown (may have been sent, not sent again): %s'
                      % (len(unknown), ', '.join(f['to'] for f in unknown)))
-    if 'delivery' in result:
+    if result.get('delivery'):
         counts = {}
         for entry in result['delivery']:
             counts[entry['status']] = counts.get(entry['status'], 0) + 1
-        parts.append('delivery: %s' % ', '.join('%d %s' % (counts[s], s) for s in ('delivered', 'failed', 'pending')
-                                                if s in counts))
+        parts.append('delivery: %s' % ', '.join('%d %s' % (counts[s], s)
+                                                for s in ('delivered', 'failed', 'pending', 'unknown') if s in counts))
     return '; '.join(parts)
 
 
@@ -453,6 +463,12 @@ def delete_message(module, client):
         if module.check_mode:
             module.exit_json(changed=True, message=record, msg='would delete message %s' % message_uuid)
         deleted = client.delete(message_uuid)
+        if deleted is None:
+            # The API's "no such message" to a DELETE of a message it showed a moment ago: true only if it is gone.
+            record = client.get(message_uuid)
+            if record is not None and not record.get('deleted_at'):
+                module.fail_json(msg='DELETE of message %s answered that it does not exist, yet the API still shows it '
+                                     'undeleted: nothing was deleted' % message_uuid, changed=False, message=record)
     except ApiError as exc:
         module.fail_api(exc, changed=False)
     module.exit_json(changed=deleted is not None, message=deleted,
@@ -492,16 +508,16 @@ def main():
     client = MessageClient(transport)
     try:
         check_sender(module, transport, sender, result)
-        plan = plan_send(recipients, received_recently(module, client, transport, sender, params['text'], result))
+        plan = plan_send(recipients, received_recently(module, client, transport, sender, recipients, result))
         result['skipped_recipients'] = plan.skipped
         if module.check_mode:
             result.update(changed=bool(plan.send), would_send=plan.send)
             module.exit_json(msg=summary(sender, result, True), **result)
-        once = send_all(module, client, sender, plan.send, result)
+        once = send_all(module, client, transport, sender, plan.send, result)
         # An "unknown" send may have reached its recipient: a change is never hidden.
         result['changed'] = bool(result['sent']) or any(f['outcome'] == 'unknown' for f in result['failures'])
         if params['wait'] and result['sent']:
-            wait_delivery(module, client, sender, once.mark, result)
+            wait_delivery(module, once, result)
         elif params['wait']:
             result.update(delivery=[], delivery_polls=0)
     finally:
