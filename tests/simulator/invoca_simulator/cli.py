@@ -18,7 +18,7 @@ import threading
 import time
 
 from .common import CREATE_PATHS, DEFAULT_TOKEN, DEFAULT_VERSIONS, FAULT_KINDS, LOOPBACK_HOSTS, OPERATIONS, ConfigError, parse_number
-from .messages import OUTCOMES
+from .message_settings import OUTCOMES
 from .server import SimulatorServer
 from .settings import normalize_setting
 from .state import SimulatorState

@@ -16,19 +16,13 @@ import heapq
 import random
 import uuid
 
-from .common import (CLOCK_START, E164_RE, MSG_BAD_BODY, MSG_BAD_JSON, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID,
-                     MSG_NO_MESSAGES_FOR_NUMBER, MSG_NUMBER_NOT_FOUND, MSG_VALIDATION_FAILED, NETWORK_ID, ApiError, ConfigError, Reply,
-                     as_bool, as_number, clock_timestamp, format_timestamp)
+from .common import (CLOCK_START, E164_RE, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
+                     MSG_NUMBER_NOT_FOUND, NETWORK_ID, ApiError, ConfigError, Reply, clock_timestamp, format_timestamp)
 from .listing import CollectionSpec
+from .sending import SendingMixin
 
-OUTCOMES = ('delivered', 'failed', 'pending')
-DEFAULT_FAILURE_ERRORCODE = 4720
-DEFAULT_FAILURE_DESCRIPTION = 'Invalid destination'
 DELIVERED_DESCRIPTION = 'Message delivered to carrier.'
 FIRST_CARRIER_MESSAGE_ID = 90001
-MESSAGE_SETTINGS = ('message_outcomes', 'default_outcome', 'delivery_delay_seconds', 'default_today_filter', 'send_page_size',
-                    'strict_send_body')
-
 # 2022-08-01 says out/in, 2022-05-01 says outbound/inbound; either spelling is accepted in a filter.
 DIRECTION_NAMES = {'out': 'out', 'outbound': 'out', 'in': 'in', 'inbound': 'in'}
 OLD_DIRECTION = {'out': 'outbound', 'in': 'inbound'}
@@ -78,56 +72,7 @@ def segment_count(text):
     return parts, encoding
 
 
-def normalize_outcome(value, name):
-    """An outcome: "delivered", "failed", "pending", or an object with outcome, carrier_errorcode, carrier_description,
-    delay_seconds."""
-    if isinstance(value, str):
-        value = {'outcome': value}
-    if not isinstance(value, dict) or value.get('outcome') not in OUTCOMES:
-        raise ConfigError('%s must be one of %s, or {"outcome": ..., "carrier_errorcode": ..., "carrier_description": ..., '
-                          '"delay_seconds": ...}' % (name, ', '.join(OUTCOMES)))
-    unknown = set(value) - {'outcome', 'carrier_errorcode', 'carrier_description', 'delay_seconds'}
-    if unknown:
-        raise ConfigError('%s: unknown keys %s' % (name, ', '.join(sorted(unknown))))
-    outcome = {'outcome': value['outcome']}
-    if value['outcome'] == 'failed':
-        outcome['carrier_errorcode'] = value.get('carrier_errorcode', DEFAULT_FAILURE_ERRORCODE)
-        outcome['carrier_description'] = value.get('carrier_description', DEFAULT_FAILURE_DESCRIPTION)
-    if value.get('delay_seconds') is not None:
-        outcome['delay_seconds'] = as_number(value['delay_seconds'], name + '.delay_seconds')
-    return outcome
-
-
-def normalize_message_setting(key, value):
-    if key == 'message_outcomes':
-        if value in (None, ''):
-            return {}
-        if not isinstance(value, dict):
-            raise ConfigError('message_outcomes must be an object {"+18885550100": "delivered" | "failed" | "pending" | {...}}')
-        result = {}
-        for number, outcome in value.items():
-            if not E164_RE.match(number):
-                raise ConfigError('message_outcomes: not a valid E.164 phone number: %r' % (number,))
-            result[number] = normalize_outcome(outcome, 'message_outcomes[%s]' % number)
-        return result
-    if key == 'default_outcome':
-        return normalize_outcome(value, key)
-    if key == 'delivery_delay_seconds':
-        return as_number(value, key)
-    if key == 'default_today_filter':
-        return as_bool(value, key)
-    if key == 'send_page_size':
-        return as_number(value, key, integer=True)
-    if key == 'strict_send_body':
-        return as_bool(value, key)
-    raise ConfigError('unknown setting %r' % key)
-
-
-def _error(field, code):
-    return {'resource': 'Message', 'field': field, 'code': code}
-
-
-class MessagesMixin:
+class MessagesMixin(SendingMixin):
     """Part of SimulatorState: the message store, delivery on the simulated clock, and the endpoints."""
 
     def _reset_messages(self):
@@ -334,81 +279,3 @@ class MessagesMixin:
             'outgoing': {'segments': sum(record['segments'] for record in outgoing), 'messages': len(outgoing)},
             'incoming': {'segments': sum(record['segments'] for record in incoming), 'messages': len(incoming)},
         }})
-
-    def _send_items(self, request, old_style=False):
-        """The message requests of a POST body: a list of {to: [...], from, text} (2022-08-01) or one object (2022-05-01).
-
-        With strict_send_body, 2022-05-01 takes one object only, as its schema documents (its examples are one object, and
-        its body parser answers 400 "must be a JSON hash" to anything else).
-        """
-        kind, value = request['body_kind'], request['body_value']
-        if kind in ('empty', 'invalid'):
-            raise ApiError(400, MSG_BAD_JSON)
-        if old_style and self.config.get('strict_send_body') and not isinstance(value, dict):
-            raise ApiError(400, MSG_BAD_BODY)
-        if isinstance(value, dict):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise ApiError(400, MSG_BAD_BODY)
-        return value
-
-    def _validate_send(self, items):
-        errors = []
-        if not items:
-            errors.append(_error('to', 'missing'))
-        for item in items:
-            sender = item.get('from')
-            if sender is None or sender == '':
-                errors.append(_error('from', 'missing'))
-            elif not isinstance(sender, str) or not E164_RE.match(sender):
-                errors.append(_error('from', 'invalid'))
-            elif self.active_number(sender) is None:
-                errors.append(_error('from', 'not_found'))
-            recipients = item.get('to')
-            if isinstance(recipients, str):
-                recipients = [recipients]
-            if recipients is None:
-                errors.append(_error('to', 'missing'))
-            elif not isinstance(recipients, list):
-                errors.append(_error('to', 'invalid'))
-            elif not recipients:
-                errors.append(_error('to', 'blank'))
-            elif not all(isinstance(number, str) and E164_RE.match(number) for number in recipients):
-                errors.append(_error('to', 'invalid'))
-            text = item.get('text')
-            if text is None:
-                errors.append(_error('text', 'missing'))
-            elif not isinstance(text, str):
-                errors.append(_error('text', 'invalid'))
-            elif not text.strip():
-                errors.append(_error('text', 'blank'))
-        unique = []
-        for error in errors:
-            if error not in unique:
-                unique.append(error)
-        if unique:
-            raise ApiError(422, MSG_VALIDATION_FAILED, errors=unique)
-
-    def _send(self, request, route, apply, old_style):
-        """All or nothing: every message request of the body is validated before any message is stored."""
-        items = self._send_items(request, old_style)
-        self._validate_send(items)
-        rng_state = None if apply else self.message_rng.getstate()
-        records = []
-        for item in items:
-            recipients = [item['to']] if isinstance(item['to'], str) else item['to']
-            line = self.by_number[item['from']]
-            for recipient in recipients:
-                record = self._new_message(item['from'], recipient, item['text'], 'out', line['virtual_line_id'], apply, offset_ms=len(records))
-                if apply:
-                    self._store_message(record)
-                records.append(record)
-        if rng_state is not None:
-            self.message_rng.setstate(rng_state)
-        count = len(records)
-        page_size = self.config['send_page_size'] or max(10, count)
-        body = {
-            'messages': [self._render_message(record, old_style) for record in records[:page_size]],
-            self._pagination_key(old_style): self._pagy(request['path'], [], 1, None, page_size, count, old_style),
-        }
-        return Reply(202, body), apply

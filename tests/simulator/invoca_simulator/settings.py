@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .common import CREATE_PATHS, FAULT_KINDS, OPERATIONS, ConfigError, as_bool, as_number, as_status
-from .messages import MESSAGE_SETTINGS, normalize_message_setting
+from .message_settings import MESSAGE_SETTINGS, normalize_message_setting
 
 
 def normalize_operations(value, name):
