@@ -10,8 +10,20 @@ from .common import E164_RE, ConfigError, as_bool, as_number
 OUTCOMES = ('delivered', 'failed', 'pending')
 DEFAULT_FAILURE_ERRORCODE = 4720
 DEFAULT_FAILURE_DESCRIPTION = 'Invalid destination'
+# An API that stores late ("creates a message and forwards to kafka"): each choice's first value is the default,
+# today's behaviour.
+SEND_ANSWERS = ('records', 'empty_object', 'empty', 'other_page', 'see_other')
+LIST_ITEM_FIELDS = ('full', 'contract')
+TEXT_REWRITES = ('none', 'trim', 'typographic')
+MESSAGE_LIST_ORDERS = ('honour', 'newest_first', 'oldest_first')
+CHOICE_SETTINGS = {
+    'send_answer': SEND_ANSWERS,
+    'list_item_fields': LIST_ITEM_FIELDS,
+    'text_rewrite': TEXT_REWRITES,
+    'message_list_order': MESSAGE_LIST_ORDERS,
+}
 MESSAGE_SETTINGS = ('message_outcomes', 'default_outcome', 'delivery_delay_seconds', 'default_today_filter', 'send_page_size',
-                    'strict_send_body')
+                    'strict_send_body', 'listing_lag_seconds', 'ignore_created_at_filter') + tuple(CHOICE_SETTINGS)
 
 
 def normalize_outcome(value, name):
@@ -54,7 +66,13 @@ def normalize_message_setting(key, value):
         return as_bool(value, key)
     if key == 'send_page_size':
         return as_number(value, key, integer=True)
-    if key == 'strict_send_body':
+    if key in ('strict_send_body', 'ignore_created_at_filter'):
         return as_bool(value, key)
+    if key == 'listing_lag_seconds':
+        return as_number(value, key)
+    if key in CHOICE_SETTINGS:
+        if value not in CHOICE_SETTINGS[key]:
+            raise ConfigError('%s must be one of %s, not %r' % (key, ', '.join(CHOICE_SETTINGS[key]), value))
+        return value
     raise ConfigError('unknown setting %r' % key)
 

@@ -17,8 +17,10 @@ import random
 import uuid
 
 from .common import (CLOCK_START, E164_RE, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
-                     MSG_NUMBER_NOT_FOUND, NETWORK_ID, ApiError, ConfigError, Reply, clock_timestamp, format_timestamp)
+                     MSG_NUMBER_NOT_FOUND, NETWORK_ID, ApiError, ConfigError, Reply, as_bool, clock_timestamp, format_timestamp, parse_timestamp,
+                     timestamp_clock_ms)
 from .listing import CollectionSpec
+from .message_settings import normalize_outcome
 from .sending import SendingMixin
 
 DELIVERED_DESCRIPTION = 'Message delivered to carrier.'
@@ -30,6 +32,12 @@ OLD_DIRECTION = {'out': 'outbound', 'in': 'inbound'}
 MESSAGE_FIELDS_NEW = ('uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'failed_at', 'segments',
                       'carrier_message_id', 'virtual_line_id', 'delivery_reports')
 # The 2022-05-01 schema's records: no text, no cuid.
+# The 2022-08-01 contract's list example (list_item_fields "contract"): no delivered_at, failed_at or carrier fields.
+LIST_ITEM_FIELDS_CONTRACT = ('direction', 'from', 'uuid', 'delivery_reports', 'text', 'created_at', 'to', 'cuid', 'deleted_at')
+# Kept on a record for the simulator's own use, never shown.
+INTERNAL_FIELDS = ('created_ms', 'listed_ms', 'delivery_reports')
+# POST /_sim/messages
+INJECT_KEYS = ('from', 'to', 'text', 'direction', 'created_at', 'outcome', 'deleted')
 MESSAGE_FIELDS_OLD = ('uuid', 'virtual_line_id', 'from', 'to', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'delivery_reports')
 REPORT_SUMMARY_FIELDS = ('progress_bit', 'created_at', 'uuid')
 REPORT_FIELDS = ('uuid', 'message_uuid', 'progress_bit', 'created_at', 'destination', 'carrier_description', 'carrier_errorcode')
@@ -99,28 +107,31 @@ class MessagesMixin(SendingMixin):
     def _deliver_due(self):
         while self.pending_deliveries and self.pending_deliveries[0][0] <= self.clock_ms:
             due_ms, dummy, message_uuid = heapq.heappop(self.pending_deliveries)
-            record = self.messages_by_uuid[message_uuid]
-            outcome = record['outcome']
-            when = clock_timestamp(due_ms)
-            record['carrier_message_id'] = str(self.next_carrier_message_id)
-            self.next_carrier_message_id += 1
-            report = {
-                'uuid': self._new_uuid(),
-                'message_uuid': record['uuid'],
-                'progress_bit': 1,
-                'created_at': when,
-                'destination': record['to'],
-                'carrier_description': DELIVERED_DESCRIPTION,
-                'carrier_errorcode': None,
-            }
-            if outcome['outcome'] == 'delivered':
-                record['delivered_at'] = when
-            else:
-                record['failed_at'] = when
-                report.update(progress_bit=0, carrier_description=outcome['carrier_description'],
-                              carrier_errorcode=outcome['carrier_errorcode'])
-            record['delivery_reports'].append(report)
-            self.generation += 1
+            self._settle(self.messages_by_uuid[message_uuid], due_ms)
+
+    def _settle(self, record, due_ms):
+        """Deliver (or fail) one outbound message at due_ms: its timestamp, carrier id and delivery report."""
+        outcome = record['outcome']
+        when = clock_timestamp(due_ms)
+        record['carrier_message_id'] = str(self.next_carrier_message_id)
+        self.next_carrier_message_id += 1
+        report = {
+            'uuid': self._new_uuid(),
+            'message_uuid': record['uuid'],
+            'progress_bit': 1,
+            'created_at': when,
+            'destination': record['to'],
+            'carrier_description': DELIVERED_DESCRIPTION,
+            'carrier_errorcode': None,
+        }
+        if outcome['outcome'] == 'delivered':
+            record['delivered_at'] = when
+        else:
+            record['failed_at'] = when
+            report.update(progress_bit=0, carrier_description=outcome['carrier_description'],
+                          carrier_errorcode=outcome['carrier_errorcode'])
+        record['delivery_reports'].append(report)
+        self.generation += 1
 
     def _today_filters(self):
         today = (CLOCK_START + datetime.timedelta(milliseconds=self.clock_ms)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -138,9 +149,15 @@ class MessagesMixin(SendingMixin):
 
     # -------------------------------------------------------------- rendering
 
-    @staticmethod
-    def _render_message(record, old_style):
-        fields = MESSAGE_FIELDS_OLD if old_style else MESSAGE_FIELDS_NEW
+    def _render_message(self, record, old_style, list_item=False):
+        """One record as the API shows it; a list item of 2022-08-01 has only the contract example's fields when
+        list_item_fields is "contract" (2022-05-01 list items are its schema's records either way)."""
+        if old_style:
+            fields = MESSAGE_FIELDS_OLD
+        elif list_item and self.config['list_item_fields'] == 'contract':
+            fields = LIST_ITEM_FIELDS_CONTRACT
+        else:
+            fields = MESSAGE_FIELDS_NEW
         result = {}
         for field in fields:
             value = record[field]
@@ -151,17 +168,23 @@ class MessagesMixin(SendingMixin):
             result[field] = value
         return result
 
+    @staticmethod
+    def _control_view(record):
+        """A stored message as the control API shows it: everything, with listed_at (null: listed from the start)."""
+        item = {key: value for key, value in record.items() if key not in INTERNAL_FIELDS}
+        item['listed_at'] = None if record['listed_ms'] is None else clock_timestamp(record['listed_ms'])
+        item['outcome'] = dict(record['outcome'])
+        item['delivery_reports'] = [dict(report) for report in record['delivery_reports']]
+        return item
+
     def messages_state(self, active=False):
-        """Every stored message, soft-deleted ones too unless active: what the control API shows."""
-        result = []
-        for record in self.messages:
-            if active and record['deleted_at'] is not None:
-                continue
-            item = {key: value for key, value in record.items() if key not in ('created_ms', 'delivery_reports')}
-            item['outcome'] = dict(record['outcome'])
-            item['delivery_reports'] = [dict(report) for report in record['delivery_reports']]
-            result.append(item)
-        return result
+        """Every stored message, soft-deleted ones too unless active, listed yet or not: what the control API shows."""
+        return [self._control_view(record) for record in self.messages if not (active and record['deleted_at'] is not None)]
+
+    def _listed_messages(self):
+        """The stored messages the lists show: all but those sent less than listing_lag_seconds ago (when they were sent)."""
+        now = self.clock_ms
+        return [record for record in self.messages if record['listed_ms'] is None or record['listed_ms'] <= now]
 
     # ---------------------------------------------------------------- storing
 
@@ -186,6 +209,7 @@ class MessagesMixin(SendingMixin):
             'direction': direction,
             'created_at': created_at,
             'created_ms': created_ms,
+            'listed_ms': None,
             'deleted_at': None,
             'delivered_at': None,
             'failed_at': None,
@@ -198,30 +222,67 @@ class MessagesMixin(SendingMixin):
             'delivery_reports': [],
         }
 
-    def _store_message(self, record):
+    def _store_message(self, record, settle_now=False):
+        """Store a record; an outbound one is delivered or failed when due on the clock (settle_now: at once, dated as
+        if it had been delivered when due)."""
         self.messages.append(record)
         self.messages_by_uuid[record['uuid']] = record
         outcome = record['outcome']
-        if record['direction'] == 'out' and outcome['outcome'] != 'pending':
+        if record['direction'] == 'in':
+            record['delivered_at'] = record['created_at']
+        elif outcome['outcome'] != 'pending':
             delay = outcome.get('delay_seconds', self.config['delivery_delay_seconds'])
-            heapq.heappush(self.pending_deliveries, (record['created_ms'] + int(round(delay * 1000)), len(self.messages), record['uuid']))
+            due_ms = record['created_ms'] + int(round(delay * 1000))
+            if settle_now:
+                self._settle(record, due_ms)
+            else:
+                heapq.heappush(self.pending_deliveries, (due_ms, len(self.messages), record['uuid']))
 
     def inject_inbound(self, payload):
         """A message received by one of the network's numbers (control API): it only shows in lists and usage."""
         unknown = set(payload) - {'from', 'to', 'text'}
         if unknown:
             raise ConfigError('inbound: unknown keys %s' % ', '.join(sorted(unknown)))
+        return self.inject_message(dict(payload, direction='in'), 'inbound')
+
+    def inject_message(self, payload, name='messages'):
+        """Store any message (control API): outbound or inbound, created at any time, settled at once, soft-deleted or not.
+
+        It is listed at once, whatever listing_lag_seconds, and sorts by its created_at. Answers the stored record.
+        """
+        unknown = set(payload) - set(INJECT_KEYS)
+        if unknown:
+            raise ConfigError('%s: unknown keys %s (known: %s)' % (name, ', '.join(sorted(unknown)), ', '.join(INJECT_KEYS)))
         sender, recipient, text = payload.get('from'), payload.get('to'), payload.get('text', '')
-        for name, number in (('from', sender), ('to', recipient)):
+        for key, number in (('from', sender), ('to', recipient)):
             if not isinstance(number, str) or not E164_RE.match(number):
-                raise ConfigError('inbound: %s must be an E.164 phone number' % name)
+                raise ConfigError('%s: %s must be an E.164 phone number, not %r' % (name, key, number))
         if not isinstance(text, str):
-            raise ConfigError('inbound: text must be a string')
-        line = self.by_number.get(recipient)
-        record = self._new_message(sender, recipient, text, 'in', line['virtual_line_id'] if line else None, apply=True)
-        record['delivered_at'] = record['created_at']
-        self._store_message(record)
-        return {key: value for key, value in record.items() if key != 'created_ms'}
+            raise ConfigError('%s: text must be a string, not %r' % (name, text))
+        direction = DIRECTION_NAMES.get(payload.get('direction', 'out')) if isinstance(payload.get('direction', 'out'), str) else None
+        if direction is None:
+            raise ConfigError('%s: direction must be "out" or "in", not %r' % (name, payload.get('direction')))
+        created_at = payload.get('created_at')
+        if created_at is not None:
+            created_at = parse_timestamp(created_at) if isinstance(created_at, str) else None
+            if created_at is None:
+                raise ConfigError('%s: created_at must be an ISO 8601 timestamp, not %r' % (name, payload.get('created_at')))
+        outcome = payload.get('outcome')
+        if outcome is not None:
+            outcome = normalize_outcome(outcome, name + '.outcome')
+            if direction == 'in' and outcome['outcome'] != 'delivered':
+                raise ConfigError('%s: an inbound message has no outcome but "delivered", not %r' % (name, payload.get('outcome')))
+        deleted = as_bool(payload.get('deleted', False), name + '.deleted')
+        line = self.by_number.get(sender if direction == 'out' else recipient)
+        record = self._new_message(sender, recipient, text, direction, line['virtual_line_id'] if line else None, apply=True)
+        if created_at is not None:
+            record['created_at'], record['created_ms'] = created_at, timestamp_clock_ms(created_at)
+        if outcome is not None and direction == 'out':
+            record['outcome'] = outcome
+        self._store_message(record, settle_now=True)
+        if deleted:
+            record['deleted_at'] = clock_timestamp(max(self.clock_ms, record['created_ms']))
+        return self._control_view(record)
 
     # --------------------------------------------------------------- requests
 
@@ -236,17 +297,17 @@ class MessagesMixin(SendingMixin):
             extra = ()
             if self.config['default_today_filter'] and not any(key.startswith('created_at[') for key, dummy in request['pairs']):
                 extra = self._today_filters()
-            return self._list_reply(request, route, old_style, MESSAGES, self.messages, 'messages', render, extra, 'messages'), False
+            return self._message_list(request, route, old_style, self._listed_messages(), extra, 'messages'), False
         if route.kind in ('messages_by_number', 'message_usage'):
             number = route.phone_number
             if not isinstance(number, str) or not E164_RE.match(number):
                 raise ApiError(422, MSG_INVALID_NUMBER)
             if route.kind == 'message_usage':
                 return self._usage(number), False
-            matches = [record for record in self.messages if number in (record['from'], record['to'])]
+            matches = [record for record in self._listed_messages() if number in (record['from'], record['to'])]
             if not matches:
                 raise ApiError(404, MSG_NO_MESSAGES_FOR_NUMBER)
-            return self._list_reply(request, route, old_style, MESSAGES, matches, 'messages', render), False
+            return self._message_list(request, route, old_style, matches), False
         record = self.messages_by_uuid.get(route.message_uuid)
         if record is None:
             raise ApiError(404, MSG_NO_MESSAGE_FOR_UUID)
@@ -268,6 +329,15 @@ class MessagesMixin(SendingMixin):
             if report['uuid'] == route.report_uuid:
                 return Reply(200, {'delivery_report': {name: report[name] for name in REPORT_FIELDS}}), False
         raise ApiError(404, MSG_NO_DELIVERY_REPORT)
+
+    def _message_list(self, request, route, old_style, records, extra_filters=(), cache_name=None):
+        """A list of messages, in the order message_list_order says, ignoring created_at filters if told to."""
+        order = self.config['message_list_order']
+        sort = None if order == 'honour' else ('created_at', 'desc' if order == 'newest_first' else 'asc')
+        ignored = ('created_at',) if self.config['ignore_created_at_filter'] else ()
+        return self._list_reply(request, route, old_style, MESSAGES, records, 'messages',
+                                lambda record: self._render_message(record, old_style, list_item=True), extra_filters, cache_name,
+                                sort=sort, ignored_filters=ignored)
 
     def _usage(self, number):
         if number not in self.by_number:
