@@ -261,7 +261,7 @@ class MessagesMixin(SendingMixin):
             raise ConfigError('%s: text must be a string, not %r' % (name, text))
         direction = DIRECTION_NAMES.get(payload.get('direction', 'out')) if isinstance(payload.get('direction', 'out'), str) else None
         if direction is None:
-            raise ConfigError('%s: direction must be "out" or "in", not %r' % (name, payload.get('direction')))
+            raise ConfigError('%s: direction must be out or in (outbound, inbound), not %r' % (name, payload.get('direction')))
         created_at = payload.get('created_at')
         if created_at is not None:
             created_at = parse_timestamp(created_at) if isinstance(created_at, str) else None
