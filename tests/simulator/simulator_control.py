@@ -315,6 +315,21 @@ class Simulator:
         """Store a message received by one of the network's numbers (direction in)."""
         return self._control('POST', '/_sim/inbound', {'from': sender, 'to': recipient, 'text': text})['message']
 
+    def store_message(self, sender, recipient, text='', direction='out', created_at=None, outcome=None, deleted=False):
+        """Store any message as if it had been there all along (POST /_sim/messages) and return the stored record.
+
+        direction "out" or "in"; created_at any ISO 8601 timestamp (default: now on the simulated clock), in the past
+        or the future; outcome "delivered", "failed", "pending" or an outcome object (default: message_outcomes /
+        default_outcome), settled at once, dated created_at + its delay; deleted=True soft-deletes it. Listed at once
+        whatever listing_lag_seconds, and sorted by its created_at like every message.
+        """
+        payload = {'from': sender, 'to': recipient, 'text': text, 'direction': direction, 'deleted': deleted}
+        if created_at is not None:
+            payload['created_at'] = created_at
+        if outcome is not None:
+            payload['outcome'] = outcome
+        return self._control('POST', '/_sim/messages', payload)['message']
+
     def info(self):
         """pid, url, the parent pid watched (or None), max lifetime, pid file, watch-loop iterations so far."""
         return self._control('GET', '/_sim/info')

@@ -666,7 +666,8 @@ def test_config_merge_and_validation(sim):
     assert set(config) == {'latency_ms', 'pagination_key', 'pagination', 'count_endpoint', 'create_path', 'seed', 'error_rate',
                            'error_statuses', 'rate_limit_every', 'retry_after', 'fail_numbers', 'fail_status', 'malformed',
                            'hang_seconds', 'redirect', 'faults', 'message_outcomes', 'default_outcome', 'delivery_delay_seconds',
-                           'default_today_filter', 'send_page_size', 'strict_send_body'}
+                           'default_today_filter', 'send_page_size', 'strict_send_body', 'max_page_size', 'listing_lag_seconds',
+                           'send_answer', 'list_item_fields', 'text_rewrite', 'message_list_order', 'ignore_created_at_filter'}
     assert (config['error_statuses'], config['retry_after'], config['hang_seconds'], config['create_path']) == ([500, 502, 503], 1, 60, 'both')
     merged = sim.config(fail_numbers=[N1], malformed={'kind': 'empty', 'operations': ['get']})
     assert merged['fail_numbers'] == [N1] and merged['latency_ms'] == 0

@@ -17,8 +17,8 @@ import tempfile
 import threading
 import time
 
-from .common import CREATE_PATHS, DEFAULT_TOKEN, DEFAULT_VERSIONS, FAULT_KINDS, LOOPBACK_HOSTS, OPERATIONS, ConfigError, parse_number
-from .messages import OUTCOMES
+from .common import CREATE_PATHS, DEFAULT_TOKEN, DEFAULT_VERSIONS, FAULT_KINDS, LOOPBACK_HOSTS, MAX_LIMIT, OPERATIONS, ConfigError, parse_number
+from .message_settings import LIST_ITEM_FIELDS, MESSAGE_LIST_ORDERS, OUTCOMES, SEND_ANSWERS, TEXT_REWRITES
 from .server import SimulatorServer
 from .settings import normalize_setting
 from .state import SimulatorState
@@ -50,12 +50,24 @@ def parse_args(argv):
                        help='name of the pagination object for every version (default: page for 2022-05-01, pagination after)')
     group.add_argument('--pagination', choices=('page', 'cursor'), default='page', help='list dialect (default %(default)s)')
     group.add_argument('--no-count-endpoint', action='store_true', help='behave as if GET /phone_numbers/count did not exist')
+    group.add_argument('--max-page-size', type=int, default=MAX_LIMIT,
+                       help='most items a list page holds; a larger limit is served as this many (default %(default)s)')
     group.add_argument('--create-path', choices=CREATE_PATHS, default='both', help='which create routes exist (default %(default)s)')
     group.add_argument('--delivery-delay', type=float, default=1.0, help='simulated seconds from a send to its delivery report (default %(default)s)')
     group.add_argument('--default-outcome', choices=OUTCOMES, default='delivered', help='what happens to a sent message (default %(default)s)')
     group.add_argument('--default-today-filter', action='store_true',
                        help='GET /messages lists only messages of the simulated day unless it filters on created_at')
     group.add_argument('--send-page-size', type=int, default=0, help='records in a send answer; 0 = all of them (default %(default)s)')
+    group.add_argument('--listing-lag-seconds', type=float, default=0.0,
+                       help='simulated seconds before a sent message shows in the message lists (default %(default)s)')
+    group.add_argument('--send-answer', choices=SEND_ANSWERS, default=SEND_ANSWERS[0], help='how a send is answered (default %(default)s)')
+    group.add_argument('--list-item-fields', choices=LIST_ITEM_FIELDS, default=LIST_ITEM_FIELDS[0],
+                       help="fields of a message list item: full record, or only the 2022-08-01 contract example's (default %(default)s)")
+    group.add_argument('--text-rewrite', choices=TEXT_REWRITES, default=TEXT_REWRITES[0],
+                       help='what the backend does to a sent text before storing it (default %(default)s)')
+    group.add_argument('--message-list-order', choices=MESSAGE_LIST_ORDERS, default=MESSAGE_LIST_ORDERS[0],
+                       help='honour the sort parameter of message lists, or ignore it (default %(default)s)')
+    group.add_argument('--ignore-created-at-filter', action='store_true', help='message lists ignore created_at[...] filters')
     faults = parser.add_argument_group('fault injection (also settable at runtime through POST /_sim/config)')
     faults.add_argument('--seed', type=int, default=0, help='seed of the one random generator behind every fault (default %(default)s)')
     faults.add_argument('--error-rate', type=float, default=0.0, help='share (0..1) of API requests answered with an error status')
@@ -86,6 +98,7 @@ def build_defaults(args):
         'pagination': args.pagination,
         'count_endpoint': not args.no_count_endpoint,
         'create_path': args.create_path,
+        'max_page_size': args.max_page_size,
         'seed': args.seed,
         'error_rate': args.error_rate,
         'error_statuses': args.error_statuses,
@@ -103,6 +116,12 @@ def build_defaults(args):
         'default_today_filter': args.default_today_filter,
         'send_page_size': args.send_page_size,
         'strict_send_body': False,
+        'listing_lag_seconds': args.listing_lag_seconds,
+        'send_answer': args.send_answer,
+        'list_item_fields': args.list_item_fields,
+        'text_rewrite': args.text_rewrite,
+        'message_list_order': args.message_list_order,
+        'ignore_created_at_filter': args.ignore_created_at_filter,
     }
     return {key: normalize_setting(key, value) for key, value in settings.items()}
 

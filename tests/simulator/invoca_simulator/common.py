@@ -54,6 +54,10 @@ MALFORMED_KINDS = ('html', 'empty', 'truncated', 'wrong_shape', 'close', 'hang',
 # Added for messages, where "was it applied?" decides whether a resend doubles a text: error and rate_limited
 # answer before anything is stored, applied_error and applied_hang after the message is stored.
 FAULT_KINDS = MALFORMED_KINDS + ('applied_error', 'applied_hang', 'error', 'rate_limited')
+# Added for an API that stores late: the store completes behind a gateway that has already answered 504 (its own HTML
+# page, not the API's JSON); and the API's own 404 for the route, not applied (a DELETE that did not delete).
+FAULT_KINDS += ('applied_gateway_timeout', 'not_found')
+APPLIED_FAULT_KINDS = ('lost_answer', 'applied_error', 'applied_hang', 'applied_gateway_timeout')
 CREATE_PATHS = ('both', 'member', 'collection')
 
 FULL_FIELDS_NEW = ('phone_number', 'virtual_line_id', 'network_id', 'created_at', 'deleted_at', 'carrier_interface', 'enabled_at')
@@ -84,6 +88,14 @@ MSG_NO_DELIVERY_REPORT = 'Not Found - Could not find any delivery reports for th
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n'
              b'<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n')
+
+
+
+def gateway_page(status):
+    """A load balancer's own error answer: a short text/html page, nothing of the API's JSON."""
+    title = '%d %s' % (status, reason_phrase(status))
+    page = '<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n</body>\r\n</html>\r\n' % (title, title)
+    return Reply(status, raw=page.encode('ascii'), content_type='text/html')
 
 
 class ConfigError(ValueError):
@@ -145,6 +157,12 @@ def message(status, text, headers=None):
 def clock_timestamp(clock_ms):
     """The timestamp of a simulated-clock reading (milliseconds since CLOCK_START)."""
     return format_timestamp(CLOCK_START + datetime.timedelta(milliseconds=clock_ms))
+
+
+def timestamp_clock_ms(text):
+    """The simulated-clock reading (milliseconds since CLOCK_START, negative before it) of a canonical timestamp."""
+    value = datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=datetime.timezone.utc)
+    return (value - CLOCK_START) // datetime.timedelta(milliseconds=1)
 
 
 def format_timestamp(value):

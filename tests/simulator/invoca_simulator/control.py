@@ -25,7 +25,7 @@ class ControlMixin:
             'reset': ('POST',),
             'seed': ('POST',),
             'config': ('GET', 'POST'),
-            'messages': ('GET',),
+            'messages': ('GET', 'POST'),
             'clock': ('GET', 'POST'),
             'inbound': ('POST',),
             'info': ('GET',),
@@ -59,6 +59,8 @@ class ControlMixin:
                 return Reply(200, {'ok': True, 'phone_numbers': len(self.records), 'active': len(self.state(active=True))})
             if name == 'seed':
                 return Reply(200, self._seed(payload))
+            if name == 'messages' and method == 'POST':
+                return Reply(200, {'message': self.inject_message(payload)})
             if name == 'messages':
                 active = dict(parse_qsl(query)).get('active', '').lower() in ('1', 'true', 'yes')
                 return Reply(200, {'messages': self.messages_state(active)})

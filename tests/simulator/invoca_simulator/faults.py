@@ -11,8 +11,21 @@ from __future__ import annotations
 
 import random
 
-from .common import HTML_PAGE, MSG_TOO_MANY, ApiError, Reply, message, number_repr, reason_phrase
+from .common import (APPLIED_FAULT_KINDS, HTML_PAGE, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
+                     MSG_NUMBER_NOT_FOUND, MSG_TOO_MANY, MSG_UNKNOWN_OBJECT, ApiError, Reply, gateway_page, message, number_repr,
+                     reason_phrase)
 
+# The API's own 404 texts per operation (the not_found kind); any other operation gets the generic one.
+NOT_FOUND_TEXTS = {
+    'get_message': MSG_NO_MESSAGE_FOR_UUID,
+    'delete_message': MSG_NO_MESSAGE_FOR_UUID,
+    'list_delivery_reports': MSG_NO_MESSAGE_FOR_UUID,
+    'get_delivery_report': MSG_NO_DELIVERY_REPORT,
+    'messages_by_number': MSG_NO_MESSAGES_FOR_NUMBER,
+    'message_usage': MSG_NUMBER_NOT_FOUND,
+    'get': MSG_NUMBER_NOT_FOUND,
+    'delete': MSG_NUMBER_NOT_FOUND,
+}
 WRONG_SHAPES = {
     'list': {'phone_numbers': 'oops'},
     'count': {'count': 'many'},
@@ -73,8 +86,10 @@ class FaultsMixin:
 
     def _fire(self, rule, request, route):
         kind = rule['kind']
-        if kind in ('lost_answer', 'applied_error', 'applied_hang'):
+        if kind in APPLIED_FAULT_KINDS:
             return self._applied_fault(rule, request, route)
+        if kind == 'not_found':
+            return message(404, NOT_FOUND_TEXTS.get(route.operation, MSG_UNKNOWN_OBJECT).format(route.phone_number)), kind, False
         if kind == 'error':
             status = rule.get('status', 503)
             return message(status, reason_phrase(status)), kind, False
@@ -85,7 +100,8 @@ class FaultsMixin:
     def _applied_fault(self, rule, request, route):
         """Apply the request, then lose its answer: the faults after which the change HAS happened.
 
-        lost_answer closes the connection; applied_error answers a 5xx; applied_hang answers 504 only after
+        lost_answer closes the connection; applied_error answers a 5xx (JSON); applied_gateway_timeout answers at once
+        with a gateway's 504 HTML page; applied_hang answers 504 only after
         hang_seconds, past a client's timeout.
         """
         kind = rule['kind']
@@ -98,6 +114,8 @@ class FaultsMixin:
         elif kind == 'applied_error':
             status = rule.get('status', 500)
             reply = message(status, reason_phrase(status))
+        elif kind == 'applied_gateway_timeout':
+            reply = gateway_page(rule.get('status', 504))
         else:
             reply = message(504, 'Gateway Timeout')
             reply.delay = self.config['hang_seconds']

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .common import (DEFAULT_LIMIT, FILTER_KEY_RE, FILTER_OPERATORS, INT_RE, LIST_CONTROL_PARAMS, MAX_LIMIT, PAGY_METADATA, PAGY_SIZE,
+from .common import (DEFAULT_LIMIT, FILTER_KEY_RE, FILTER_OPERATORS, INT_RE, LIST_CONTROL_PARAMS, PAGY_METADATA, PAGY_SIZE,
                      ApiError, Reply, decode_cursor, encode_cursor, encode_query, pagy_series, parse_timestamp)
 
 
@@ -44,8 +44,13 @@ class CollectionSpec:
 class ListingMixin:
     """Part of SimulatorState: answers list requests of any collection. The caller holds the lock."""
 
-    def _list_reply(self, request, route, old_style, spec, records, items_key, render, extra_filters=(), cache_name=None):
-        """The answer to a list request over ``records``; ``render(record)`` gives one item."""
+    def _list_reply(self, request, route, old_style, spec, records, items_key, render, extra_filters=(), cache_name=None, sort=None,
+                    ignored_filters=()):
+        """The answer to a list request over ``records``; ``render(record)`` gives one item.
+
+        ``sort`` (field, direction) replaces the sort parameter, which is then ignored; filters on ``ignored_filters``
+        fields are ignored (not even validated), as a careless server would. The pagination URLs keep the query as given.
+        """
         pairs = request['pairs']
         params = dict(pairs)  # the last occurrence of a repeated parameter wins, as in Rack
         limit_text = params.get('limit')
@@ -53,9 +58,12 @@ class ListingMixin:
         if limit_text is not None:
             if not INT_RE.match(limit_text.strip()) or int(limit_text) < 1:
                 raise ApiError(422, 'The requested limit is invalid: %s' % limit_text)
-            limit = min(int(limit_text), MAX_LIMIT)
-        field, direction = self._parse_sort(params.get('sort'), spec)
-        matches = self._select(records, pairs, spec, field, direction, extra_filters, cache_name)
+            limit = int(limit_text)
+        # Above the server's maximum (max_page_size, the published 500 by default) a page silently holds the maximum,
+        # and the pagination object describes the pages actually served.
+        limit = min(limit, self.config['max_page_size'])
+        field, direction = sort or self._parse_sort(params.get('sort'), spec)
+        matches = self._select(records, pairs, spec, field, direction, extra_filters, cache_name, ignored_filters)
         key = self.config['pagination_key']
         count = len(matches)
         if self.config['pagination'] == 'cursor':
@@ -108,7 +116,7 @@ class ListingMixin:
         return field, direction
 
     @staticmethod
-    def _parse_filters(pairs, spec):
+    def _parse_filters(pairs, spec, ignored=()):
         filters = []
         bad_columns = []
         bad_operators = []
@@ -120,6 +128,8 @@ class ListingMixin:
             if not match:
                 continue  # plain parameters that are not filters are ignored, as Rails would
             field, operator = match.groups()
+            if field in ignored:
+                continue
             if field not in spec.filterable:
                 bad_columns.append(field)
                 continue
@@ -142,8 +152,8 @@ class ListingMixin:
                 ', '.join("'%s'" % item for item in bad_operators), ', '.join(supported_operators)))
         return tuple(filters)
 
-    def _select(self, records, pairs, spec, field, direction, extra_filters=(), cache_name=None):
-        filters = self._parse_filters(pairs, spec) + tuple(extra_filters)
+    def _select(self, records, pairs, spec, field, direction, extra_filters=(), cache_name=None, ignored_filters=()):
+        filters = self._parse_filters(pairs, spec, ignored_filters) + tuple(extra_filters)
         cache_key = (self.generation, len(records), filters, field, direction)
         cached = self._list_caches.get(cache_name) if cache_name else None
         if cached is not None and cached[0] == cache_key:
@@ -153,8 +163,10 @@ class ListingMixin:
             # NULLs first ascending and last descending (MySQL); created_at breaks ties, being unique.
             matches.sort(key=lambda record: (record[field] is not None, record[field] if record[field] is not None else 0, record['created_at']),
                          reverse=direction == 'desc')
-        elif direction == 'desc':
-            matches.reverse()
+        else:
+            # Records are stored in created_at order, except messages stored through the control API with their own
+            # created_at; the sort is stable, so equal timestamps keep the order stored.
+            matches.sort(key=lambda record: record['created_at'], reverse=direction == 'desc')
         if cache_name:
             self._list_caches[cache_name] = (cache_key, matches)
         return matches

@@ -16,19 +16,15 @@ import heapq
 import random
 import uuid
 
-from .common import (CLOCK_START, E164_RE, MSG_BAD_BODY, MSG_BAD_JSON, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID,
-                     MSG_NO_MESSAGES_FOR_NUMBER, MSG_NUMBER_NOT_FOUND, MSG_VALIDATION_FAILED, NETWORK_ID, ApiError, ConfigError, Reply,
-                     as_bool, as_number, clock_timestamp, format_timestamp)
+from .common import (CLOCK_START, E164_RE, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
+                     MSG_NUMBER_NOT_FOUND, NETWORK_ID, ApiError, ConfigError, Reply, as_bool, clock_timestamp, format_timestamp, parse_timestamp,
+                     timestamp_clock_ms)
 from .listing import CollectionSpec
+from .message_settings import normalize_outcome
+from .sending import SendingMixin
 
-OUTCOMES = ('delivered', 'failed', 'pending')
-DEFAULT_FAILURE_ERRORCODE = 4720
-DEFAULT_FAILURE_DESCRIPTION = 'Invalid destination'
 DELIVERED_DESCRIPTION = 'Message delivered to carrier.'
 FIRST_CARRIER_MESSAGE_ID = 90001
-MESSAGE_SETTINGS = ('message_outcomes', 'default_outcome', 'delivery_delay_seconds', 'default_today_filter', 'send_page_size',
-                    'strict_send_body')
-
 # 2022-08-01 says out/in, 2022-05-01 says outbound/inbound; either spelling is accepted in a filter.
 DIRECTION_NAMES = {'out': 'out', 'outbound': 'out', 'in': 'in', 'inbound': 'in'}
 OLD_DIRECTION = {'out': 'outbound', 'in': 'inbound'}
@@ -36,6 +32,12 @@ OLD_DIRECTION = {'out': 'outbound', 'in': 'inbound'}
 MESSAGE_FIELDS_NEW = ('uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'failed_at', 'segments',
                       'carrier_message_id', 'virtual_line_id', 'delivery_reports')
 # The 2022-05-01 schema's records: no text, no cuid.
+# The 2022-08-01 contract's list example (list_item_fields "contract"): no delivered_at, failed_at or carrier fields.
+LIST_ITEM_FIELDS_CONTRACT = ('direction', 'from', 'uuid', 'delivery_reports', 'text', 'created_at', 'to', 'cuid', 'deleted_at')
+# Kept on a record for the simulator's own use, never shown.
+INTERNAL_FIELDS = ('created_ms', 'listed_ms', 'delivery_reports')
+# POST /_sim/messages
+INJECT_KEYS = ('from', 'to', 'text', 'direction', 'created_at', 'outcome', 'deleted')
 MESSAGE_FIELDS_OLD = ('uuid', 'virtual_line_id', 'from', 'to', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'delivery_reports')
 REPORT_SUMMARY_FIELDS = ('progress_bit', 'created_at', 'uuid')
 REPORT_FIELDS = ('uuid', 'message_uuid', 'progress_bit', 'created_at', 'destination', 'carrier_description', 'carrier_errorcode')
@@ -78,56 +80,7 @@ def segment_count(text):
     return parts, encoding
 
 
-def normalize_outcome(value, name):
-    """An outcome: "delivered", "failed", "pending", or an object with outcome, carrier_errorcode, carrier_description,
-    delay_seconds."""
-    if isinstance(value, str):
-        value = {'outcome': value}
-    if not isinstance(value, dict) or value.get('outcome') not in OUTCOMES:
-        raise ConfigError('%s must be one of %s, or {"outcome": ..., "carrier_errorcode": ..., "carrier_description": ..., '
-                          '"delay_seconds": ...}' % (name, ', '.join(OUTCOMES)))
-    unknown = set(value) - {'outcome', 'carrier_errorcode', 'carrier_description', 'delay_seconds'}
-    if unknown:
-        raise ConfigError('%s: unknown keys %s' % (name, ', '.join(sorted(unknown))))
-    outcome = {'outcome': value['outcome']}
-    if value['outcome'] == 'failed':
-        outcome['carrier_errorcode'] = value.get('carrier_errorcode', DEFAULT_FAILURE_ERRORCODE)
-        outcome['carrier_description'] = value.get('carrier_description', DEFAULT_FAILURE_DESCRIPTION)
-    if value.get('delay_seconds') is not None:
-        outcome['delay_seconds'] = as_number(value['delay_seconds'], name + '.delay_seconds')
-    return outcome
-
-
-def normalize_message_setting(key, value):
-    if key == 'message_outcomes':
-        if value in (None, ''):
-            return {}
-        if not isinstance(value, dict):
-            raise ConfigError('message_outcomes must be an object {"+18885550100": "delivered" | "failed" | "pending" | {...}}')
-        result = {}
-        for number, outcome in value.items():
-            if not E164_RE.match(number):
-                raise ConfigError('message_outcomes: not a valid E.164 phone number: %r' % (number,))
-            result[number] = normalize_outcome(outcome, 'message_outcomes[%s]' % number)
-        return result
-    if key == 'default_outcome':
-        return normalize_outcome(value, key)
-    if key == 'delivery_delay_seconds':
-        return as_number(value, key)
-    if key == 'default_today_filter':
-        return as_bool(value, key)
-    if key == 'send_page_size':
-        return as_number(value, key, integer=True)
-    if key == 'strict_send_body':
-        return as_bool(value, key)
-    raise ConfigError('unknown setting %r' % key)
-
-
-def _error(field, code):
-    return {'resource': 'Message', 'field': field, 'code': code}
-
-
-class MessagesMixin:
+class MessagesMixin(SendingMixin):
     """Part of SimulatorState: the message store, delivery on the simulated clock, and the endpoints."""
 
     def _reset_messages(self):
@@ -154,28 +107,31 @@ class MessagesMixin:
     def _deliver_due(self):
         while self.pending_deliveries and self.pending_deliveries[0][0] <= self.clock_ms:
             due_ms, dummy, message_uuid = heapq.heappop(self.pending_deliveries)
-            record = self.messages_by_uuid[message_uuid]
-            outcome = record['outcome']
-            when = clock_timestamp(due_ms)
-            record['carrier_message_id'] = str(self.next_carrier_message_id)
-            self.next_carrier_message_id += 1
-            report = {
-                'uuid': self._new_uuid(),
-                'message_uuid': record['uuid'],
-                'progress_bit': 1,
-                'created_at': when,
-                'destination': record['to'],
-                'carrier_description': DELIVERED_DESCRIPTION,
-                'carrier_errorcode': None,
-            }
-            if outcome['outcome'] == 'delivered':
-                record['delivered_at'] = when
-            else:
-                record['failed_at'] = when
-                report.update(progress_bit=0, carrier_description=outcome['carrier_description'],
-                              carrier_errorcode=outcome['carrier_errorcode'])
-            record['delivery_reports'].append(report)
-            self.generation += 1
+            self._settle(self.messages_by_uuid[message_uuid], due_ms)
+
+    def _settle(self, record, due_ms):
+        """Deliver (or fail) one outbound message at due_ms: its timestamp, carrier id and delivery report."""
+        outcome = record['outcome']
+        when = clock_timestamp(due_ms)
+        record['carrier_message_id'] = str(self.next_carrier_message_id)
+        self.next_carrier_message_id += 1
+        report = {
+            'uuid': self._new_uuid(),
+            'message_uuid': record['uuid'],
+            'progress_bit': 1,
+            'created_at': when,
+            'destination': record['to'],
+            'carrier_description': DELIVERED_DESCRIPTION,
+            'carrier_errorcode': None,
+        }
+        if outcome['outcome'] == 'delivered':
+            record['delivered_at'] = when
+        else:
+            record['failed_at'] = when
+            report.update(progress_bit=0, carrier_description=outcome['carrier_description'],
+                          carrier_errorcode=outcome['carrier_errorcode'])
+        record['delivery_reports'].append(report)
+        self.generation += 1
 
     def _today_filters(self):
         today = (CLOCK_START + datetime.timedelta(milliseconds=self.clock_ms)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -193,9 +149,15 @@ class MessagesMixin:
 
     # -------------------------------------------------------------- rendering
 
-    @staticmethod
-    def _render_message(record, old_style):
-        fields = MESSAGE_FIELDS_OLD if old_style else MESSAGE_FIELDS_NEW
+    def _render_message(self, record, old_style, list_item=False):
+        """One record as the API shows it; a list item of 2022-08-01 has only the contract example's fields when
+        list_item_fields is "contract" (2022-05-01 list items are its schema's records either way)."""
+        if old_style:
+            fields = MESSAGE_FIELDS_OLD
+        elif list_item and self.config['list_item_fields'] == 'contract':
+            fields = LIST_ITEM_FIELDS_CONTRACT
+        else:
+            fields = MESSAGE_FIELDS_NEW
         result = {}
         for field in fields:
             value = record[field]
@@ -206,17 +168,23 @@ class MessagesMixin:
             result[field] = value
         return result
 
+    @staticmethod
+    def _control_view(record):
+        """A stored message as the control API shows it: everything, with listed_at (null: listed from the start)."""
+        item = {key: value for key, value in record.items() if key not in INTERNAL_FIELDS}
+        item['listed_at'] = None if record['listed_ms'] is None else clock_timestamp(record['listed_ms'])
+        item['outcome'] = dict(record['outcome'])
+        item['delivery_reports'] = [dict(report) for report in record['delivery_reports']]
+        return item
+
     def messages_state(self, active=False):
-        """Every stored message, soft-deleted ones too unless active: what the control API shows."""
-        result = []
-        for record in self.messages:
-            if active and record['deleted_at'] is not None:
-                continue
-            item = {key: value for key, value in record.items() if key not in ('created_ms', 'delivery_reports')}
-            item['outcome'] = dict(record['outcome'])
-            item['delivery_reports'] = [dict(report) for report in record['delivery_reports']]
-            result.append(item)
-        return result
+        """Every stored message, soft-deleted ones too unless active, listed yet or not: what the control API shows."""
+        return [self._control_view(record) for record in self.messages if not (active and record['deleted_at'] is not None)]
+
+    def _listed_messages(self):
+        """The stored messages the lists show: all but those sent less than listing_lag_seconds ago (when they were sent)."""
+        now = self.clock_ms
+        return [record for record in self.messages if record['listed_ms'] is None or record['listed_ms'] <= now]
 
     # ---------------------------------------------------------------- storing
 
@@ -241,6 +209,7 @@ class MessagesMixin:
             'direction': direction,
             'created_at': created_at,
             'created_ms': created_ms,
+            'listed_ms': None,
             'deleted_at': None,
             'delivered_at': None,
             'failed_at': None,
@@ -253,30 +222,67 @@ class MessagesMixin:
             'delivery_reports': [],
         }
 
-    def _store_message(self, record):
+    def _store_message(self, record, settle_now=False):
+        """Store a record; an outbound one is delivered or failed when due on the clock (settle_now: at once, dated as
+        if it had been delivered when due)."""
         self.messages.append(record)
         self.messages_by_uuid[record['uuid']] = record
         outcome = record['outcome']
-        if record['direction'] == 'out' and outcome['outcome'] != 'pending':
+        if record['direction'] == 'in':
+            record['delivered_at'] = record['created_at']
+        elif outcome['outcome'] != 'pending':
             delay = outcome.get('delay_seconds', self.config['delivery_delay_seconds'])
-            heapq.heappush(self.pending_deliveries, (record['created_ms'] + int(round(delay * 1000)), len(self.messages), record['uuid']))
+            due_ms = record['created_ms'] + int(round(delay * 1000))
+            if settle_now:
+                self._settle(record, due_ms)
+            else:
+                heapq.heappush(self.pending_deliveries, (due_ms, len(self.messages), record['uuid']))
 
     def inject_inbound(self, payload):
         """A message received by one of the network's numbers (control API): it only shows in lists and usage."""
         unknown = set(payload) - {'from', 'to', 'text'}
         if unknown:
             raise ConfigError('inbound: unknown keys %s' % ', '.join(sorted(unknown)))
+        return self.inject_message(dict(payload, direction='in'), 'inbound')
+
+    def inject_message(self, payload, name='messages'):
+        """Store any message (control API): outbound or inbound, created at any time, settled at once, soft-deleted or not.
+
+        It is listed at once, whatever listing_lag_seconds, and sorts by its created_at. Answers the stored record.
+        """
+        unknown = set(payload) - set(INJECT_KEYS)
+        if unknown:
+            raise ConfigError('%s: unknown keys %s (known: %s)' % (name, ', '.join(sorted(unknown)), ', '.join(INJECT_KEYS)))
         sender, recipient, text = payload.get('from'), payload.get('to'), payload.get('text', '')
-        for name, number in (('from', sender), ('to', recipient)):
+        for key, number in (('from', sender), ('to', recipient)):
             if not isinstance(number, str) or not E164_RE.match(number):
-                raise ConfigError('inbound: %s must be an E.164 phone number' % name)
+                raise ConfigError('%s: %s must be an E.164 phone number, not %r' % (name, key, number))
         if not isinstance(text, str):
-            raise ConfigError('inbound: text must be a string')
-        line = self.by_number.get(recipient)
-        record = self._new_message(sender, recipient, text, 'in', line['virtual_line_id'] if line else None, apply=True)
-        record['delivered_at'] = record['created_at']
-        self._store_message(record)
-        return {key: value for key, value in record.items() if key != 'created_ms'}
+            raise ConfigError('%s: text must be a string, not %r' % (name, text))
+        direction = DIRECTION_NAMES.get(payload.get('direction', 'out')) if isinstance(payload.get('direction', 'out'), str) else None
+        if direction is None:
+            raise ConfigError('%s: direction must be out or in (outbound, inbound), not %r' % (name, payload.get('direction')))
+        created_at = payload.get('created_at')
+        if created_at is not None:
+            created_at = parse_timestamp(created_at) if isinstance(created_at, str) else None
+            if created_at is None:
+                raise ConfigError('%s: created_at must be an ISO 8601 timestamp, not %r' % (name, payload.get('created_at')))
+        outcome = payload.get('outcome')
+        if outcome is not None:
+            outcome = normalize_outcome(outcome, name + '.outcome')
+            if direction == 'in' and outcome['outcome'] != 'delivered':
+                raise ConfigError('%s: an inbound message has no outcome but "delivered", not %r' % (name, payload.get('outcome')))
+        deleted = as_bool(payload.get('deleted', False), name + '.deleted')
+        line = self.by_number.get(sender if direction == 'out' else recipient)
+        record = self._new_message(sender, recipient, text, direction, line['virtual_line_id'] if line else None, apply=True)
+        if created_at is not None:
+            record['created_at'], record['created_ms'] = created_at, timestamp_clock_ms(created_at)
+        if outcome is not None and direction == 'out':
+            record['outcome'] = outcome
+        self._store_message(record, settle_now=True)
+        if deleted:
+            record['deleted_at'] = clock_timestamp(max(self.clock_ms, record['created_ms']))
+        return self._control_view(record)
 
     # --------------------------------------------------------------- requests
 
@@ -291,17 +297,17 @@ class MessagesMixin:
             extra = ()
             if self.config['default_today_filter'] and not any(key.startswith('created_at[') for key, dummy in request['pairs']):
                 extra = self._today_filters()
-            return self._list_reply(request, route, old_style, MESSAGES, self.messages, 'messages', render, extra, 'messages'), False
+            return self._message_list(request, route, old_style, self._listed_messages(), extra, 'messages'), False
         if route.kind in ('messages_by_number', 'message_usage'):
             number = route.phone_number
             if not isinstance(number, str) or not E164_RE.match(number):
                 raise ApiError(422, MSG_INVALID_NUMBER)
             if route.kind == 'message_usage':
                 return self._usage(number), False
-            matches = [record for record in self.messages if number in (record['from'], record['to'])]
+            matches = [record for record in self._listed_messages() if number in (record['from'], record['to'])]
             if not matches:
                 raise ApiError(404, MSG_NO_MESSAGES_FOR_NUMBER)
-            return self._list_reply(request, route, old_style, MESSAGES, matches, 'messages', render), False
+            return self._message_list(request, route, old_style, matches), False
         record = self.messages_by_uuid.get(route.message_uuid)
         if record is None:
             raise ApiError(404, MSG_NO_MESSAGE_FOR_UUID)
@@ -324,6 +330,15 @@ class MessagesMixin:
                 return Reply(200, {'delivery_report': {name: report[name] for name in REPORT_FIELDS}}), False
         raise ApiError(404, MSG_NO_DELIVERY_REPORT)
 
+    def _message_list(self, request, route, old_style, records, extra_filters=(), cache_name=None):
+        """A list of messages, in the order message_list_order says, ignoring created_at filters if told to."""
+        order = self.config['message_list_order']
+        sort = None if order == 'honour' else ('created_at', 'desc' if order == 'newest_first' else 'asc')
+        ignored = ('created_at',) if self.config['ignore_created_at_filter'] else ()
+        return self._list_reply(request, route, old_style, MESSAGES, records, 'messages',
+                                lambda record: self._render_message(record, old_style, list_item=True), extra_filters, cache_name,
+                                sort=sort, ignored_filters=ignored)
+
     def _usage(self, number):
         if number not in self.by_number:
             raise ApiError(404, MSG_NUMBER_NOT_FOUND.format(number))
@@ -334,81 +349,3 @@ class MessagesMixin:
             'outgoing': {'segments': sum(record['segments'] for record in outgoing), 'messages': len(outgoing)},
             'incoming': {'segments': sum(record['segments'] for record in incoming), 'messages': len(incoming)},
         }})
-
-    def _send_items(self, request, old_style=False):
-        """The message requests of a POST body: a list of {to: [...], from, text} (2022-08-01) or one object (2022-05-01).
-
-        With strict_send_body, 2022-05-01 takes one object only, as its schema documents (its examples are one object, and
-        its body parser answers 400 "must be a JSON hash" to anything else).
-        """
-        kind, value = request['body_kind'], request['body_value']
-        if kind in ('empty', 'invalid'):
-            raise ApiError(400, MSG_BAD_JSON)
-        if old_style and self.config.get('strict_send_body') and not isinstance(value, dict):
-            raise ApiError(400, MSG_BAD_BODY)
-        if isinstance(value, dict):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise ApiError(400, MSG_BAD_BODY)
-        return value
-
-    def _validate_send(self, items):
-        errors = []
-        if not items:
-            errors.append(_error('to', 'missing'))
-        for item in items:
-            sender = item.get('from')
-            if sender is None or sender == '':
-                errors.append(_error('from', 'missing'))
-            elif not isinstance(sender, str) or not E164_RE.match(sender):
-                errors.append(_error('from', 'invalid'))
-            elif self.active_number(sender) is None:
-                errors.append(_error('from', 'not_found'))
-            recipients = item.get('to')
-            if isinstance(recipients, str):
-                recipients = [recipients]
-            if recipients is None:
-                errors.append(_error('to', 'missing'))
-            elif not isinstance(recipients, list):
-                errors.append(_error('to', 'invalid'))
-            elif not recipients:
-                errors.append(_error('to', 'blank'))
-            elif not all(isinstance(number, str) and E164_RE.match(number) for number in recipients):
-                errors.append(_error('to', 'invalid'))
-            text = item.get('text')
-            if text is None:
-                errors.append(_error('text', 'missing'))
-            elif not isinstance(text, str):
-                errors.append(_error('text', 'invalid'))
-            elif not text.strip():
-                errors.append(_error('text', 'blank'))
-        unique = []
-        for error in errors:
-            if error not in unique:
-                unique.append(error)
-        if unique:
-            raise ApiError(422, MSG_VALIDATION_FAILED, errors=unique)
-
-    def _send(self, request, route, apply, old_style):
-        """All or nothing: every message request of the body is validated before any message is stored."""
-        items = self._send_items(request, old_style)
-        self._validate_send(items)
-        rng_state = None if apply else self.message_rng.getstate()
-        records = []
-        for item in items:
-            recipients = [item['to']] if isinstance(item['to'], str) else item['to']
-            line = self.by_number[item['from']]
-            for recipient in recipients:
-                record = self._new_message(item['from'], recipient, item['text'], 'out', line['virtual_line_id'], apply, offset_ms=len(records))
-                if apply:
-                    self._store_message(record)
-                records.append(record)
-        if rng_state is not None:
-            self.message_rng.setstate(rng_state)
-        count = len(records)
-        page_size = self.config['send_page_size'] or max(10, count)
-        body = {
-            'messages': [self._render_message(record, old_style) for record in records[:page_size]],
-            self._pagination_key(old_style): self._pagy(request['path'], [], 1, None, page_size, count, old_style),
-        }
-        return Reply(202, body), apply

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .common import CREATE_PATHS, FAULT_KINDS, OPERATIONS, ConfigError, as_bool, as_number, as_status
-from .messages import MESSAGE_SETTINGS, normalize_message_setting
+from .common import CREATE_PATHS, FAULT_KINDS, MAX_LIMIT, OPERATIONS, ConfigError, as_bool, as_number, as_status
+from .message_settings import MESSAGE_SETTINGS, normalize_message_setting
 
 
 def normalize_operations(value, name):
@@ -74,6 +74,9 @@ def normalize_setting(key, value):
         return value
     if key == 'count_endpoint':
         return as_bool(value, key)
+    if key == 'max_page_size':
+        # A pagy server configured with a lower max_items than the published 500.
+        return as_number(value, key, minimum=1, maximum=MAX_LIMIT, integer=True)
     if key == 'create_path':
         if value not in CREATE_PATHS:
             raise ConfigError('create_path must be one of %s' % ', '.join(CREATE_PATHS))
@@ -135,4 +138,4 @@ def normalize_setting(key, value):
 # Changing any of these restarts the deterministic fault sequence (counters and random generator).
 FAULT_KEYS = ('seed', 'error_rate', 'error_statuses', 'rate_limit_every', 'retry_after', 'fail_numbers', 'fail_status',
               'malformed', 'hang_seconds', 'redirect', 'faults')
-SETTING_KEYS = ('latency_ms', 'pagination_key', 'pagination', 'count_endpoint', 'create_path') + FAULT_KEYS + MESSAGE_SETTINGS
+SETTING_KEYS = ('latency_ms', 'pagination_key', 'pagination', 'count_endpoint', 'create_path', 'max_page_size') + FAULT_KEYS + MESSAGE_SETTINGS
