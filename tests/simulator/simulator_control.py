@@ -38,6 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_SCRIPT = os.path.join(HERE, 'invoca_simulator')
 DEFAULT_TOKEN = 'sim-token'
 DEFAULT_VERSION = '2022-08-01'
+# A fixed start of the simulated clock, for tests that compare timestamps written out (--clock-start).
+PINNED_CLOCK = '2024-01-01T00:00:00Z'
 # The safety net of a harness-started simulator: it follows the process that started it, and ends after this
 # long at the latest, so a crashed test run leaves nothing behind. A simulator started by hand has neither.
 HARNESS_MAX_LIFETIME = 1800

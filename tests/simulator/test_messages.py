@@ -17,7 +17,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from simulator_control import Simulator, SimulatorError  # noqa: E402
+from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 
 V8 = '/sms/2022-08-01'
 V5 = '/sms/2022-05-01'
@@ -36,7 +36,7 @@ NO_MESSAGE_FOR_UUID = 'Not Found - Could not find any messages for the requested
 
 @pytest.fixture(scope='module')
 def server():
-    with Simulator() as simulator:
+    with Simulator(clock_start=PINNED_CLOCK) as simulator:
         yield simulator
 
 

@@ -16,7 +16,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from simulator_control import Simulator, SimulatorError  # noqa: E402
+from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 
 V8 = '/sms/2022-08-01'
 V5 = '/sms/2022-05-01'
@@ -31,7 +31,7 @@ CONTRACT_FIELDS = {'direction', 'from', 'uuid', 'delivery_reports', 'text', 'cre
 
 @pytest.fixture(scope='module')
 def server():
-    with Simulator() as simulator:
+    with Simulator(clock_start=PINNED_CLOCK) as simulator:
         yield simulator
 
 
@@ -88,7 +88,7 @@ def test_listing_lag_is_fixed_when_sent_and_off_by_default(sim):
 
 
 def test_listing_lag_from_the_command_line():
-    with Simulator(listing_lag_seconds=2) as simulator:
+    with Simulator(listing_lag_seconds=2, clock_start=PINNED_CLOCK) as simulator:
         simulator.reset(phone_numbers=[SENDER])
         send(simulator, [R1])
         assert listed(simulator)['messages'] == [] and len(simulator.sent_to(R1)) == 1

@@ -23,7 +23,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from simulator_control import Simulator, SimulatorError  # noqa: E402
+from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 
 SERVER = os.path.join(HERE, 'invoca_simulator')
 CONTROL = os.path.join(HERE, 'simulator_control.py')
@@ -106,7 +106,7 @@ class KeepAlive:
 
 @pytest.fixture(scope='module')
 def server():
-    with Simulator() as simulator:
+    with Simulator(clock_start=PINNED_CLOCK) as simulator:
         yield simulator
 
 

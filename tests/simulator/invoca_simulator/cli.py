@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -17,7 +18,8 @@ import tempfile
 import threading
 import time
 
-from .common import CREATE_PATHS, DEFAULT_TOKEN, DEFAULT_VERSIONS, FAULT_KINDS, LOOPBACK_HOSTS, MAX_LIMIT, OPERATIONS, ConfigError, parse_number
+from .common import (CREATE_PATHS, DEFAULT_TOKEN, DEFAULT_VERSIONS, FAULT_KINDS, LOOPBACK_HOSTS, MAX_LIMIT, OPERATIONS, ConfigError, parse_number,
+                     set_clock_start)
 from .message_settings import LIST_ITEM_FIELDS, MESSAGE_LIST_ORDERS, OUTCOMES, SEND_ANSWERS, TEXT_REWRITES
 from .server import SimulatorServer
 from .settings import normalize_setting
@@ -53,6 +55,9 @@ def parse_args(argv):
     group.add_argument('--max-page-size', type=int, default=MAX_LIMIT,
                        help='most items a list page holds; a larger limit is served as this many (default %(default)s)')
     group.add_argument('--create-path', choices=CREATE_PATHS, default='both', help='which create routes exist (default %(default)s)')
+    group.add_argument('--clock-start', default='now',
+                       help='where the simulated clock starts: now (the real time, to the second) or an ISO 8601 time '
+                            'such as 2024-01-01T00:00:00Z (default %(default)s)')
     group.add_argument('--delivery-delay', type=float, default=1.0, help='simulated seconds from a send to its delivery report (default %(default)s)')
     group.add_argument('--default-outcome', choices=OUTCOMES, default='delivered', help='what happens to a sent message (default %(default)s)')
     group.add_argument('--default-today-filter', action='store_true',
@@ -162,6 +167,17 @@ def parent_alive(pid, original_ppid):
         return True
 
 
+def parse_clock_start(value):
+    """The UTC datetime where the simulated clock starts, from --clock-start."""
+    if value == 'now':
+        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    try:
+        when = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+    except ValueError:
+        raise ConfigError('--clock-start must be now or an ISO 8601 time such as 2024-01-01T00:00:00Z, not %r' % value)
+    return (when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)).astimezone(datetime.timezone.utc)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.host not in LOOPBACK_HOSTS:
@@ -175,6 +191,7 @@ def main(argv=None):
         sys.stderr.write('invoca_simulator: --tls-cert and --tls-key go together\n')
         return 2
     try:
+        set_clock_start(parse_clock_start(args.clock_start))
         args.retry_after = parse_number(args.retry_after)
         defaults = build_defaults(args)
         tokens = load_tokens(args)

@@ -23,7 +23,19 @@ NETWORK_ID = 12345
 CARRIER_INTERFACE = 'bandwidth'
 # Fixed epoch of the simulated clock: every write advances it by one millisecond,
 # so timestamps are deterministic and strictly increasing.
+# Where the simulated clock starts: the real time at start-up (--clock-start now, the default, so that a client
+# measuring a window on its own clock sees today's messages), or a fixed time for tests that pin timestamps.
 CLOCK_START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+_clock_start = [CLOCK_START]
+
+
+def set_clock_start(when):
+    """Start the simulated clock at ``when`` (a UTC datetime); once, before the server answers anything."""
+    _clock_start[0] = when
+
+
+def clock_start():
+    return _clock_start[0]
 FIRST_ID = 1001
 FIRST_VIRTUAL_LINE_ID = 201
 MAX_LIMIT = 500
@@ -156,13 +168,13 @@ def message(status, text, headers=None):
 
 def clock_timestamp(clock_ms):
     """The timestamp of a simulated-clock reading (milliseconds since CLOCK_START)."""
-    return format_timestamp(CLOCK_START + datetime.timedelta(milliseconds=clock_ms))
+    return format_timestamp(clock_start() + datetime.timedelta(milliseconds=clock_ms))
 
 
 def timestamp_clock_ms(text):
     """The simulated-clock reading (milliseconds since CLOCK_START, negative before it) of a canonical timestamp."""
     value = datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=datetime.timezone.utc)
-    return (value - CLOCK_START) // datetime.timedelta(milliseconds=1)
+    return (value - clock_start()) // datetime.timedelta(milliseconds=1)
 
 
 def format_timestamp(value):

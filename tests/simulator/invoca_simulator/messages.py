@@ -16,7 +16,7 @@ import heapq
 import random
 import uuid
 
-from .common import (CLOCK_START, E164_RE, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
+from .common import (clock_start, E164_RE, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
                      MSG_NUMBER_NOT_FOUND, NETWORK_ID, ApiError, ConfigError, Reply, as_bool, clock_timestamp, format_timestamp, parse_timestamp,
                      timestamp_clock_ms)
 from .listing import CollectionSpec
@@ -134,7 +134,7 @@ class MessagesMixin(SendingMixin):
         self.generation += 1
 
     def _today_filters(self):
-        today = (CLOCK_START + datetime.timedelta(milliseconds=self.clock_ms)).replace(hour=0, minute=0, second=0, microsecond=0)
+        today = (clock_start() + datetime.timedelta(milliseconds=self.clock_ms)).replace(hour=0, minute=0, second=0, microsecond=0)
         start = format_timestamp(today)
         end = format_timestamp(today.replace(hour=23, minute=59, second=59, microsecond=999000))
         return (('created_at', 'gte', start), ('created_at', 'lte', end))

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import datetime
 
-from .common import CLOCK_START, MAX_BODY, message
+from .common import clock_start, MAX_BODY, message
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -162,7 +162,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         # The Date header tells the API's own time, as a real server's does: the simulated clock, so a client that
         # measures a window against server timestamps (sms_message's dedupe_window) agrees with the records.
         if timestamp is None:
-            timestamp = (CLOCK_START + datetime.timedelta(milliseconds=self.server.state.clock_ms)).timestamp()
+            timestamp = (clock_start() + datetime.timedelta(milliseconds=self.server.state.clock_ms)).timestamp()
         return super().date_time_string(timestamp)
 
     def _send(self, reply, method):
