@@ -140,8 +140,13 @@ def test_a_server_hanging_on_every_send_costs_a_bounded_time(messages_api, hosti
         watch.since_first_request)
     assert failed_recipients(run) == RECIPIENTS, json.dumps(run.result, indent=1)[:3000]
     assert not run.result.get('sent')
-    # Each unanswered send was looked up (the listing answers, and holds none of them): proven not sent, so
-    # "failed" is the truth, and the reason is the server's silence.
-    assert all(f['outcome'] == 'failed' and 'no answer' in f['message'] for f in run.result['failures']), (
-        run.result['failures'])
-    assert len(hostile.requests('POST', r'/messages$')) < len(RECIPIENTS)
+    # A send that got no answer after its request was written may have been stored (the API stores late), so
+    # the look-up not finding it proves nothing: unknown, never resent. The circuit then stops further sends,
+    # which never reached the server: failed (a rerun sends them).
+    posts = len(hostile.requests('POST', r'/messages$'))
+    assert 0 < posts < len(RECIPIENTS)
+    outcomes = [f['outcome'] for f in run.result['failures']]
+    assert outcomes.count('unknown') == posts, run.result['failures']
+    assert outcomes.count('failed') == len(RECIPIENTS) - posts, run.result['failures']
+    for failure in run.result['failures']:
+        assert ('no answer' if failure['outcome'] == 'unknown' else 'not attempted') in failure['message'], failure
