@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import functools
 import json
 import os
 from unittest import mock
@@ -20,7 +21,9 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.invoca.messaging.plugins.module_utils import api_module
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import Transport
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClient, FakeSession
+from ansible_collections.invoca.messaging.plugins.modules import sms_message
+from ansible_collections.invoca.messaging.tests.unit.fakes import (API_URL, TOKEN, FakeClient, FakeClock, FakeSession,
+                                                                   FakeSleep)
 
 try:
     # ansible-core >= 2.19
@@ -114,3 +117,16 @@ def fake_client(install_client):
 @pytest.fixture
 def base_args():
     return {'api_token': TOKEN, 'api_url': API_URL}
+
+
+@pytest.fixture(autouse=True)
+def delivery_wait_sleep(monkeypatch):
+    """sms_message's wait=true polls on a fake clock that its sleeps move (the FakeSleep returned), never really
+    sleeping: a test of a wait that runs out takes no time instead of wait_timeout (300 s by default) of real
+    time.sleep. The rounds, their requests and the deadline checks are those of a real wait on a fast API. A test
+    that replaces sms_message.wait_for_delivery itself (monkeypatch) overrides this."""
+    clock = FakeClock()
+    sleep = FakeSleep(clock)
+    monkeypatch.setattr(sms_message, 'wait_for_delivery',
+                        functools.partial(sms_message.wait_for_delivery, sleep=sleep, clock=clock))
+    return sleep
