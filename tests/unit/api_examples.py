@@ -330,3 +330,61 @@ UNPROCESSABLE_422_TEXT = r'''{"message":"Validation failed","errors":[{"resource
 
 # 500 (2022-05-01 schema).
 SERVER_ERROR_500_TEXT = r'''{"message":"divided by 0"}'''
+
+# POST /messages 202 (2022-08-01 contract): "creates a message and forwards to kafka", a page of records.
+SEND_2022_08_01_202 = json.loads(r'''
+{
+    "pagination": {
+        "prev_url": "/sms/2022-08-01/messages?page=",
+        "series": [
+            "1"
+        ],
+        "in": 1,
+        "scaffold_url": "/sms/2022-08-01/messages?page=__pagy_page__",
+        "from": 1,
+        "last_url": "/sms/2022-08-01/messages?page=1",
+        "pages": 1,
+        "count": 1,
+        "last": 1,
+        "first_url": "/sms/2022-08-01/messages?page=1",
+        "items": 10,
+        "next": null,
+        "next_url": "/sms/2022-08-01/messages?page=",
+        "to": 1,
+        "prev": null,
+        "page": 1,
+        "page_url": "/sms/2022-08-01/messages?page=1"
+    },
+    "messages": [
+        {
+            "direction": "out",
+            "from": "+18885550101",
+            "uuid": "1aef6c85-10bc-4de8-8002-02e8d5b2235f",
+            "delivery_reports": [],
+            "text": "Your appointment is confirmed for Friday. Thank you.",
+            "created_at": "2022-01-31T23:50:00.000Z",
+            "to": "+18885550100",
+            "cuid": "3E83-592C1B19171B",
+            "deleted_at": null
+        }
+    ]
+}''')
+
+# POST /messages.json 200 (2022-05-01 schema): "handles pushing OutgoingSmsKafkaMessage", an empty object.
+SEND_2022_05_01_200 = json.loads(r'''
+{}''')
+
+# GET or DELETE /messages/uuid/{uuid} 404 (2022-08-01 contract).
+MESSAGE_404 = json.loads(r'''
+{
+    "message": "Not Found - Could not find any messages for the requested uuid"
+}''')
+
+# GET /messages/phone_number/{n} 404 (2022-08-01 contract): the number has no messages.
+MESSAGES_OF_NUMBER_404 = json.loads(r'''
+{
+    "message": "Not Found - Could not find any messages for the requested phone number"
+}''')
+
+# 400 to a body that is not one object (2022-05-01 schema, /parsed_request_body.json).
+NOT_A_HASH_400_TEXT = r'''{"message":"The request body you provide must be a JSON hash"}'''

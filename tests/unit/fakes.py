@@ -20,9 +20,20 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import format_timestamp, parse_timestamp
+from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+    SendReceipt,
+    check_message_id,
+    format_timestamp,
+    parse_timestamp,
+    proven_not_stored,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, Transport
 from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
+from ansible_collections.invoca.messaging.tests.unit.api_examples import (
+    MESSAGE_404,
+    SEND_2022_08_01_202,
+    UNPROCESSABLE_422_TEXT,
+)
 
 TOKEN = 'tok-S3CRET-9f2c41d7e8'
 API_URL = 'https://messaging.example.test'
@@ -355,37 +366,67 @@ class FakeClient:
 # What a 2022-08-01 message record holds, in every answer (send, list, get, delete).
 MESSAGE_FIELDS = ('uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at',
                   'failed_at', 'segments', 'carrier_message_id', 'virtual_line_id', 'delivery_reports')
+# What a list item of the 2022-08-01 contract holds: no delivered_at nor failed_at (the simulator's
+# list_item_fields: contract).
+CONTRACT_LIST_FIELDS = ('direction', 'from', 'uuid', 'delivery_reports', 'text', 'created_at', 'to', 'cuid',
+                        'deleted_at')
 MESSAGES_PATH = '/sms/2022-08-01/messages'
+# The records of a send's answer page, as the contract's example pages it.
+OTHER_PAGE_ITEMS = SEND_2022_08_01_202['pagination']['items']
 MESSAGE_CLOCK_START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+# The fault knobs of FakeMessageClient.post (see its docstring).
+SEND_FAULTS = ('refused', 'never_reached', 'unapplied_5xx', 'lost', 'applied_5xx', 'late', 'accepted_unnamed',
+               'accepted_other_page', 'see_other')
+
+
+def _send_error(status, body_text, applied_detail=None):
+    """The ApiError MessageClient.post raises for an HTTP answer ``status`` whose body is ``body_text`` (an API
+    example): may_have_applied as post sets it, from proven_not_stored."""
+    body = jsonlib.loads(body_text)
+    error = ApiError('POST', MESSAGES_PATH, applied_detail or body['message'], status=status,
+                     api_message=body['message'], errors=body.get('errors'))
+    error.may_have_applied = not proven_not_stored(error)
+    return error
 
 
 class FakeMessageClient:
     """An in-memory stand-in for MessageClient: the messages of one network, on a simulated clock.
 
     It answers as MessageClient does against the API (tests/simulator/test_messages_model_contract.py runs the
-    same scenarios against both): a send stores one outbound message per call, one clock millisecond later than
-    anything before; a sender that is not one of ``senders`` (None: any number) is refused with 422 and nothing
-    is stored; lists include soft-deleted messages; get and delete of an unknown uuid give None; a delete is soft
+    same scenarios against both): post stores one outgoing message per call, one clock millisecond later than
+    anything before, and returns a SendReceipt naming it; a sender that is not one of ``senders`` (None: any
+    number) is refused with 422 and nothing is stored; outgoing() streams the sender's outgoing messages created
+    at or after a datetime, oldest first; lists include soft-deleted messages; get and delete of an unknown uuid
+    give None (and of a value that cannot be a uuid raise InvalidMessageId, before any request); a delete is soft
     and a second one changes nothing.
 
-    Fault knobs, for the code that must survive a send without a clear answer:
+    Fault knobs for post, each raising or answering as MessageClient.post would (may_have_applied included):
 
-    - ``faults``: applied to the next sends in order, whatever the recipient; ``recipient_faults``: applied to
-      every send to that recipient. A fault is 'refused' (422, nothing stored), 'refused_5xx' (503, nothing
-      stored, may have applied as far as the client can tell), 'lost' (stored, then no answer), 'applied_5xx'
-      (stored, then 500), 'late' (stored, no answer, and invisible to the next listing: the API stores
-      asynchronously), or an ApiError instance, raised before anything is stored.
-    - ``lookup_error``: once anything was sent, outgoing() fails with 500.
-    - ``send_skew`` (attribute, seconds): added to the created_at of each message sent, as an API host whose clock
-      is off would stamp it; ``text_transform`` (attribute, a callable): how the API stores a text (say, trimmed).
+    - ``faults``: applied to the next posts in order, whatever the recipient; ``recipient_faults``: applied to
+      every post to that recipient. A fault is one of SEND_FAULTS:
+      'refused' (422, nothing stored), 'never_reached' (a refused connection: nothing stored, may_have_applied
+      False), 'unapplied_5xx' (503, nothing stored, but the client cannot know it), 'lost' (stored, then no
+      answer), 'applied_5xx' (stored, then 500), 'late' (stored, no answer, and hidden from outgoing() until
+      release(): the API stores through a queue), 'accepted_unnamed' (stored, 200 {} as 2022-05-01 documents:
+      a receipt without records), 'accepted_other_page' (stored, a 202 page of the sender's earlier messages,
+      never the new one), 'see_other' (stored, 303: a receipt without records); or an ApiError instance, raised
+      before anything is stored.
+    - ``lookup_error``: once anything was posted, outgoing() fails with 500 when it is read.
+    - ``listing_lag`` (seconds): a posted message shows in outgoing() only once the clock reaches its created_at
+      plus the lag (get() sees it at once), as the simulator's listing_lag_seconds.
+    - ``contract_list_items``: outgoing() items carry only the contract's list fields (no delivered_at, failed_at),
+      as the simulator's list_item_fields: contract.
+    - ``send_skew`` (seconds): added to the created_at of each message posted, as an API host whose clock is off
+      would stamp it; ``text_transform`` (a callable): how the API stores a text (say, trimmed).
 
     Delivery follows the simulator: a message's outcome (``message_outcomes[to]``, else ``default_outcome``) is
-    fixed when it is sent and settles ``delivery_delay`` simulated seconds later; advance_clock() moves the
+    fixed when it is posted and settles ``delivery_delay`` simulated seconds later; advance_clock() moves the
     clock. Every call is recorded in ``calls`` as (action, argument).
     """
 
     def __init__(self, messages=(), senders=None, faults=(), recipient_faults=None, lookup_error=False,
-                 default_outcome='delivered', message_outcomes=None, delivery_delay=1.0):
+                 default_outcome='delivered', message_outcomes=None, delivery_delay=1.0, listing_lag=0.0,
+                 contract_list_items=False, send_skew=0.0, text_transform=None):
         self.stored = []
         self.senders = None if senders is None else set(senders)
         self.faults = list(faults)
@@ -394,13 +435,19 @@ class FakeMessageClient:
         self.default_outcome = default_outcome
         self.message_outcomes = dict(message_outcomes or {})
         self.delivery_delay = delivery_delay
+        self.listing_lag = listing_lag
+        self.contract_list_items = contract_list_items
+        self.send_skew = send_skew
+        self.text_transform = text_transform
         self.calls = []
         self.hidden = set()
         self.closed = False
+        self.retries = None
         self.constructions = []
         self._now = MESSAGE_CLOCK_START
         self._outcomes = {}
         self._reports = {}
+        self._listed_at = {}
         self._lock = threading.RLock()
         self._next_id = 0
         self._next_message = 0
@@ -420,6 +467,11 @@ class FakeMessageClient:
 
     # -- the state ---------------------------------------------------------------------------------------------
 
+    def now(self):
+        """The simulated clock (a datetime), as the server's Date would tell it."""
+        with self._lock:
+            return self._now
+
     def add(self, record):
         """Store a message as it is (a message that existed before the test); the clock moves past it."""
         with self._lock:
@@ -427,6 +479,25 @@ class FakeMessageClient:
             created = parse_timestamp(record.get('created_at'))
             if created is not None and created > self._now:
                 self._now = created
+
+    def store_message(self, sender, recipient, text='', direction='out', created_at=None, outcome=None,
+                      deleted=False):
+        """Store any message as if it had been there all along, as the simulator's store_message does: created_at
+        (a datetime) in the past or the future; an outgoing one's outcome settled at once, dated created_at plus
+        delivery_delay; listed at once whatever the listing lag. Returns the record."""
+        with self._lock:
+            item = self._store(sender, recipient, text, direction)
+            if created_at is not None:
+                item['created_at'] = format_timestamp(created_at)
+                if direction == 'in':
+                    item['delivered_at'] = item['created_at']
+            self._listed_at.pop(item['uuid'], None)
+            if direction == 'out':
+                self._outcomes[item['uuid']] = outcome or self.message_outcomes.get(recipient, self.default_outcome)
+                self._settle(force=item['uuid'])
+            if deleted:
+                item['deleted_at'] = max(item['created_at'], format_timestamp(self._now))
+            return dict(item)
 
     def _tick(self):
         self._now += datetime.timedelta(milliseconds=1)
@@ -439,8 +510,8 @@ class FakeMessageClient:
     def _store(self, sender, recipient, text, direction):
         now = self._tick()
         self._next_message += 1
-        item = {'uuid': 'm%d' % self._next_message, 'cuid': 'c%d' % self._next_message, 'from': sender, 'to': recipient, 'text': text,
-                'direction': direction, 'created_at': now, 'deleted_at': None,
+        item = {'uuid': 'm%d' % self._next_message, 'cuid': 'c%d' % self._next_message, 'from': sender, 'to': recipient,
+                'text': text, 'direction': direction, 'created_at': now, 'deleted_at': None,
                 'delivered_at': now if direction == 'in' else None, 'failed_at': None, 'segments': 1,
                 'carrier_message_id': None, 'virtual_line_id': 201, 'delivery_reports': []}
         self.stored.append(item)
@@ -458,15 +529,21 @@ class FakeMessageClient:
             self._now += datetime.timedelta(seconds=seconds)
             self._settle()
 
-    def _settle(self):
-        """Deliver or fail what became due, as the simulator does before answering a request."""
+    def release(self):
+        """The messages of 'late' posts show in outgoing() from now on."""
+        with self._lock:
+            self.hidden = set()
+
+    def _settle(self, force=None):
+        """Deliver or fail what became due (``force``: that message whatever the clock), as the simulator does
+        before answering a request."""
         for item in self.stored:
             outcome = self._outcomes.get(item['uuid'])
             created = parse_timestamp(item.get('created_at'))
             if outcome not in ('delivered', 'failed') or created is None:
                 continue
             due = created + datetime.timedelta(seconds=self.delivery_delay)
-            if due > self._now:
+            if due > self._now and item['uuid'] != force:
                 continue
             del self._outcomes[item['uuid']]
             when = format_timestamp(due)
@@ -489,11 +566,12 @@ class FakeMessageClient:
 
     @property
     def sends(self):
-        """The recipients of every send attempt, in order."""
-        return [argument[1] for action, argument in self.calls if action == 'send']
+        """The recipients of every post, in order."""
+        return [argument[1] for action, argument in self.calls if action == 'post']
 
     @property
     def lookups(self):
+        """How many times outgoing() was read."""
         return sum(1 for action, dummy in self.calls if action == 'outgoing')
 
     @property
@@ -503,69 +581,82 @@ class FakeMessageClient:
 
     # -- MessageClient -----------------------------------------------------------------------------------------
 
-    def send(self, sender, recipient, text):
+    def post(self, sender, recipient, text):
         with self._lock:
-            self._enter('send', (sender, recipient, text))
+            self._enter('post', (sender, recipient, text))
             fault = self.faults.pop(0) if self.faults else self.recipient_faults.get(recipient)
+            assert fault is None or isinstance(fault, ApiError) or fault in SEND_FAULTS, 'unknown fault %r' % (fault,)
             if isinstance(fault, ApiError):
                 raise fault
             if fault == 'refused' or (self.senders is not None and sender not in self.senders):
-                raise ApiError('POST', MESSAGES_PATH, 'Validation failed', status=422, api_message='Validation failed',
-                               errors=[{'resource': 'Message', 'field': 'from', 'code': 'not_found'}])
-            if fault == 'refused_5xx':
-                raise ApiError('POST', MESSAGES_PATH, 'Service Unavailable', status=503,
-                               api_message='Service Unavailable', may_have_applied=True)
+                error = _send_error(422, UNPROCESSABLE_422_TEXT)
+                # The simulator's code for a sender that is not an active number of the network.
+                error.errors = [{'resource': 'Message', 'field': 'from', 'code': 'not_found'}]
+                raise error
+            if fault == 'never_reached':
+                raise ApiError('POST', MESSAGES_PATH, 'no answer from %s: [Errno 111] Connection refused' % API_URL,
+                               kind='transport', may_have_applied=False)
+            if fault == 'unapplied_5xx':
+                raise _send_error(503, '{"message": "Service Unavailable"}')
+            # A page of the sender's earlier listed messages, oldest first, as the simulator's other_page answer.
+            earlier = sorted((dict(item) for item in self._outgoing_of(sender) if self._listed(item)),
+                             key=lambda item: parse_timestamp(item['created_at']))[:OTHER_PAGE_ITEMS]
             item = self._store(sender, recipient, text, 'out')
-            # Knobs for an API that stores a send differently from what was posted.
-            if getattr(self, 'send_skew', 0):
+            if self.send_skew:
                 item['created_at'] = format_timestamp(parse_timestamp(item['created_at'])
                                                       + datetime.timedelta(seconds=self.send_skew))
-            if getattr(self, 'text_transform', None) is not None:
+            if self.text_transform is not None:
                 item['text'] = self.text_transform(item['text'])
+            if self.listing_lag:
+                self._listed_at[item['uuid']] = parse_timestamp(item['created_at']) + datetime.timedelta(
+                    seconds=self.listing_lag)
             if fault == 'late':
                 self.hidden.add(item['uuid'])
             if fault in ('lost', 'late'):
-                raise ApiError('POST', MESSAGES_PATH, 'the connection was closed without an answer', kind='transport',
-                               may_have_applied=True)
+                raise ApiError('POST', MESSAGES_PATH, 'no answer from %s: the connection was closed without an '
+                               'answer' % API_URL, kind='transport', may_have_applied=True)
             if fault == 'applied_5xx':
-                raise ApiError('POST', MESSAGES_PATH, 'Internal Server Error', status=500,
-                               api_message='Internal Server Error', may_have_applied=True)
-            return dict(item)
+                raise _send_error(500, '{"message": "Internal Server Error"}')
+            if fault == 'accepted_unnamed':
+                return SendReceipt(200, [])
+            if fault == 'see_other':
+                return SendReceipt(303, [])
+            if fault == 'accepted_other_page':
+                return SendReceipt(202, earlier)
+            return SendReceipt(202, [dict(item)])
 
     def _outgoing_of(self, sender):
-        return [item for item in self.stored if item.get('from') == sender and item.get('direction') == 'out']
+        return [item for item in self.stored if item.get('from') == sender and item.get('direction') in ('out', None)]
 
-    def outgoing(self, sender, since, max_records=None):
+    def _listed(self, item):
+        listed_at = self._listed_at.get(item['uuid'])
+        return item['uuid'] not in self.hidden and (listed_at is None or listed_at <= self._now)
+
+    def outgoing(self, sender, since):
+        """The messages ``sender`` sent at or after ``since`` (a datetime), oldest first, one at a time."""
         with self._lock:
             self._enter('outgoing', (sender, since))
             if self.lookup_error and self.sends:
                 raise ApiError('GET', MESSAGES_PATH, 'Internal Server Error', status=500,
                                api_message='Internal Server Error')
-            since_time = parse_timestamp(since)
-            visible = [item for item in self._outgoing_of(sender) if item['uuid'] not in self.hidden]
-            # A late message shows up from the look-up after the one that missed it.
-            self.hidden = set()
-            found = [dict(item) for item in visible
-                     if since_time is None or parse_timestamp(item.get('created_at')) is None
-                     or parse_timestamp(item['created_at']) >= since_time]
-            found.sort(key=lambda item: item.get('created_at') or '')
-            return found[:max_records] if max_records is not None else found
-
-    def newest_outgoing(self, sender):
-        with self._lock:
-            self._enter('newest_outgoing', sender)
-            dated = [item for item in self._outgoing_of(sender) if parse_timestamp(item.get('created_at'))]
-            if not dated:
-                return None
-            return dict(max(dated, key=lambda item: parse_timestamp(item['created_at'])))
+            found = [dict(item) for item in self._outgoing_of(sender) if self._listed(item)
+                     and parse_timestamp(item.get('created_at')) is not None
+                     and parse_timestamp(item['created_at']) >= since]
+            found.sort(key=lambda item: parse_timestamp(item['created_at']))
+            if self.contract_list_items:
+                found = [dict((key, item[key]) for key in CONTRACT_LIST_FIELDS if key in item) for item in found]
+        for item in found:
+            yield item
 
     def get(self, message_uuid):
+        check_message_id(message_uuid)
         with self._lock:
             self._enter('get', message_uuid)
             item = self._find(message_uuid)
             return dict(item) if item is not None else None
 
     def delete(self, message_uuid):
+        check_message_id(message_uuid)
         with self._lock:
             self._enter('delete', message_uuid)
             item = self._find(message_uuid)
@@ -581,7 +672,8 @@ class FakeMessageClient:
             self._enter('delivery_reports', message_uuid)
             item = self._find(message_uuid)
             if item is None:
-                raise ApiError('GET', MESSAGES_PATH, 'Not Found', status=404, api_message='Not Found')
+                raise ApiError('GET', MESSAGES_PATH, MESSAGE_404['message'], status=404,
+                               api_message=MESSAGE_404['message'])
             return [dict(report) for report in item.get('delivery_reports') or []][:max_records]
 
     def delivery_report(self, message_uuid, report_uuid):
