@@ -2,51 +2,51 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""MessageClient on a scripted session, ExactlyOnceSender on an in-memory API, and the delivery wait."""
+"""MessageClient on a scripted session: what a send's answer proves, the outgoing look-up on servers that order
+and filter as they like, and the reads."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import datetime
+import json
 import re
+import threading
 
 import pytest
 import requests
 
 from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
-    EPOCH,
-    ExactlyOnceSender,
     InvalidMessageId,
     MessageClient,
-    UnusableMessageId,
     delivery_status,
     format_timestamp,
     is_not_found,
     parse_timestamp,
-    poll_delays,
-    polls_bound,
-    wait_for_delivery,
-)
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import (
-    already_received,
-    plan_send,
-    segment_count,
+    proven_not_stored,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.tests.unit.fakes import (
-    N1,
-    N2,
-    N3,
-    TOKEN,
-    FakeClock,
-    FakeMessageClient,
-    FakeSleep,
-    Harness,
-    response,
+from ansible_collections.invoca.messaging.tests.unit.api_examples import (
+    MESSAGE_404,
+    MESSAGES_OF_NUMBER_404,
+    NOT_A_HASH_400_TEXT,
+    SEND_2022_05_01_200,
+    SEND_2022_08_01_202,
+    UNPROCESSABLE_422_TEXT,
 )
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, Harness, response
+from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
 
 SENDER = '+18885550199'
+MESSAGES = '/sms/2022-08-01/messages'
+# Where the task's look-ups start, and records on either side of it.
+SINCE = datetime.datetime(2024, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def at(seconds):
+    """A timestamp ``seconds`` after SINCE (before it when negative), as the API writes it."""
+    return format_timestamp(SINCE + datetime.timedelta(seconds=seconds))
 
 
 def messages_harness(script=(), handler=None, **kwargs):
@@ -55,102 +55,318 @@ def messages_harness(script=(), handler=None, **kwargs):
     return harness
 
 
-def record(uuid, to, text='hi', created_at='2024-01-01T00:00:01.000Z', **extra):
+def record(uuid, to, text='hi', created_at='2024-01-01T12:00:01.000Z', **extra):
     item = {'uuid': uuid, 'from': SENDER, 'to': to, 'text': text, 'direction': 'out', 'created_at': created_at,
             'deleted_at': None}
     item.update(extra)
     return item
 
 
-def page(records):
-    return {'messages': records, 'pagination': {'count': len(records), 'page': 1, 'items': 500, 'pages': 1,
-                                                'next': None, 'next_url': None}}
+def page(records, count=None, number=1, pages=1, next_page=None):
+    return {'messages': records, 'pagination': {'count': len(records) if count is None else count, 'page': number,
+                                                'items': 500, 'pages': pages, 'next': next_page}}
 
 
-# -- MessageClient.send: never resent after an ambiguous failure -------------------------------------------------
+def posts(harness):
+    return [sent for sent in harness.sent if sent.method == 'POST']
 
-def test_send_posts_one_recipient_as_an_array_and_returns_its_record():
-    harness = messages_harness([response(202, page([record('u1', N1)]))])
-    assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
+
+# -- post: what an answer to a send proves -----------------------------------------------------------------------
+
+def test_the_contracts_202_names_the_message_and_the_body_is_an_array_of_one():
+    harness = messages_harness([response(202, SEND_2022_08_01_202)])
+    example = SEND_2022_08_01_202['messages'][0]
+    receipt = harness.messages.post(example['from'], example['to'], example['text'])
+    assert receipt.status == 202 and [item['uuid'] for item in receipt.records] == [example['uuid']]
+    assert receipt.records[0]['to'] == example['to'] and receipt.records[0]['from'] == example['from']
     sent = harness.sent[0]
-    assert (sent.method, sent.path) == ('POST', '/sms/2022-08-01/messages')
-    assert sent.json == [{'to': [N1], 'from': SENDER, 'text': 'hi'}]
+    assert (sent.method, sent.path) == ('POST', MESSAGES)
+    assert sent.json == [{'to': [example['to']], 'from': example['from'], 'text': example['text']}]
+
+
+def test_a_records_numbers_are_read_in_e164_and_a_one_item_to_array_as_its_item():
+    harness = messages_harness([response(202, page([dict(record('u1', None), to=['1 888 555 0100'])]))])
+    assert harness.messages.post(SENDER, N1, 'hi').records[0]['to'] == N1
+
+
+@pytest.mark.parametrize('answer, status', [
+    (response(200, SEND_2022_05_01_200), 200),
+    (response(202, raw=''), 202),
+    (response(204, raw='', content_type=None), 204),
+    (response(202, raw='accepted!', content_type='text/plain'), 202),
+    (response(200, raw='<html><body>OK</body></html>', content_type='text/html'), 200),
+    (response(202, {'messages': 'oops'}), 202),
+    (response(202, {'message': 'queued'}), 202),
+], ids=['empty-object', 'empty', '204', 'not-json', 'html', 'messages-not-a-list', 'message-not-a-record'])
+def test_any_2xx_is_acceptance_whatever_its_body_and_names_no_message(answer, status):
+    harness = messages_harness([answer], max_retries=3)
+    receipt = harness.messages.post(SENDER, N1, 'hi')
+    assert (receipt.status, receipt.records) == (status, [])
+    assert len(posts(harness)) == 1
+
+
+def test_an_unreadable_gzip_2xx_is_acceptance():
+    harness = messages_harness([streamed(Stream(data=b'this is not gzip'),
+                                         {'Content-Type': 'application/json', 'Content-Encoding': 'gzip'}, status=202)])
+    receipt = harness.messages.post(SENDER, N1, 'hi')
+    assert (receipt.status, receipt.records) == (202, [])
+
+
+def test_a_2xx_with_a_page_of_other_messages_lists_them_and_skips_records_without_a_uuid():
+    # What to make of them (never the new message) is the sender's business: the receipt lists what it holds.
+    others = [record('old-1', N2, created_at=at(-60)), {'from': SENDER, 'to': N1}, record('', N1), 'junk']
+    harness = messages_harness([response(202, page(others))])
+    receipt = harness.messages.post(SENDER, N1, 'hi')
+    assert [item['uuid'] for item in receipt.records] == ['old-1']
+
+
+def test_a_303_see_other_is_acceptance_and_is_not_followed():
+    harness = messages_harness([response(303, raw='', headers={'Location': MESSAGES + '/uuid/u1'})])
+    receipt = harness.messages.post(SENDER, N1, 'hi')
+    assert (receipt.status, receipt.records) == (303, [])
+    assert [sent.method for sent in harness.sent] == ['POST']
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
+def test_another_redirect_answering_the_post_may_have_stored_and_is_never_followed(status):
+    harness = messages_harness([response(status, raw='', headers={'Location': 'https://other.example.test/x'})],
+                               max_retries=3)
+    with pytest.raises(ApiError) as caught:
+        harness.messages.post(SENDER, N1, 'hi')
+    assert (caught.value.kind, caught.value.status, caught.value.may_have_applied) == ('redirect', status, True)
+    assert len(harness.sent) == 1
+
+
+@pytest.mark.parametrize('status, body', [
+    (400, {'message': 'Problems parsing JSON'}),
+    (401, {'message': 'Unauthorized'}),
+    (403, {'message': 'Forbidden'}),
+    (404, {'message': 'Not Found'}),
+    (422, json.loads(UNPROCESSABLE_422_TEXT)),
+])
+def test_a_4xx_refusal_proves_nothing_was_stored(status, body):
+    harness = messages_harness([response(status, body)], max_retries=3)
+    with pytest.raises(ApiError) as caught:
+        harness.messages.post(SENDER, N1, 'hi')
+    assert (caught.value.status, caught.value.may_have_applied) == (status, False)
+    assert proven_not_stored(caught.value) is True and len(harness.sent) == 1
+
+
+@pytest.mark.parametrize('answer', [
+    response(408, {'message': 'Request Timeout'}),
+    response(409, {'message': 'Conflict'}),
+    response(500, {'message': 'Internal Server Error'}),
+    response(502, raw='<html>Bad Gateway</html>', content_type='text/html'),
+    response(503, {'message': 'Service Unavailable'}),
+    response(504, raw='<html><title>504 Gateway Time-out</title></html>', content_type='text/html'),
+], ids=['408', '409', '500', '502-html', '503', '504-gateway-page'])
+def test_a_5xx_408_or_409_may_have_stored_and_is_never_resent(answer):
+    harness = messages_harness([answer], max_retries=3)
+    with pytest.raises(ApiError) as caught:
+        harness.messages.post(SENDER, N1, 'hi')
+    assert caught.value.may_have_applied is True and proven_not_stored(caught.value) is False
+    assert len(harness.sent) == 1
 
 
 @pytest.mark.parametrize('failure', [
     requests.exceptions.ReadTimeout('read timed out'),
     requests.exceptions.ChunkedEncodingError('connection reset'),
-    response(500, {'message': 'Internal Server Error'}),
-    response(503, {'message': 'Service Unavailable'}),
-    response(202, {'messages': 'oops'}),
-    response(202, raw='<html>', content_type='text/html'),
-], ids=['timeout', 'reset', '500', '503', 'wrong-shape', 'html'])
-def test_ambiguous_send_failure_is_never_resent(failure):
+    requests.exceptions.ConnectionError('Connection aborted.', 'RemoteDisconnected'),
+], ids=['timeout', 'reset', 'closed'])
+def test_a_request_that_was_written_may_have_stored_and_is_never_resent(failure):
     harness = messages_harness([failure], max_retries=3)
     with pytest.raises(ApiError) as caught:
-        harness.messages.send(SENDER, N1, 'hi')
-    assert caught.value.may_have_applied is True
-    assert len(harness.sent) == 1
+        harness.messages.post(SENDER, N1, 'hi')
+    assert (caught.value.kind, caught.value.may_have_applied) == ('transport', True)
+    assert proven_not_stored(caught.value) is False and len(harness.sent) == 1
+
+
+@pytest.mark.parametrize('failure', [
+    requests.exceptions.ConnectionError('[Errno 111] Connection refused'),
+    requests.exceptions.ConnectionError('NameResolutionError: Temporary failure in name resolution'),
+    requests.exceptions.ConnectionError('Failed to resolve: Name or service not known'),
+    requests.exceptions.SSLError('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed'),
+], ids=['refused', 'dns-temporary', 'dns-unknown', 'tls-handshake'])
+def test_a_request_that_never_reached_the_api_proves_nothing_was_stored(failure):
+    harness = messages_harness([failure], max_retries=0)
+    with pytest.raises(ApiError) as caught:
+        harness.messages.post(SENDER, N1, 'hi')
+    assert (caught.value.kind, caught.value.may_have_applied) == ('transport', False)
+    assert proven_not_stored(caught.value) is True
 
 
 def test_refused_connection_and_429_are_retried_because_nothing_reached_the_server():
     refused = requests.exceptions.ConnectionError('[Errno 111] Connection refused')
     harness = messages_harness([refused, response(429, {'message': 'Too Many Requests'}, headers={'Retry-After': '1'}),
                                 response(202, page([record('u1', N1)]))], max_retries=3)
-    assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
+    assert [item['uuid'] for item in harness.messages.post(SENDER, N1, 'hi').records] == ['u1']
     assert len(harness.sent) == 3
 
 
-@pytest.mark.parametrize('status', [400, 404, 409, 422])
-def test_refused_send_is_a_failure_that_did_not_apply(status):
-    harness = messages_harness([response(status, {'message': 'Validation failed'})])
+@pytest.mark.parametrize('error, proven', [
+    (ApiError('POST', MESSAGES, 'x', status=400), True),
+    (ApiError('POST', MESSAGES, 'x', status=422), True),
+    (ApiError('POST', MESSAGES, 'x', status=429), True),
+    (ApiError('POST', MESSAGES, 'x', status=408), False),
+    (ApiError('POST', MESSAGES, 'x', status=409), False),
+    (ApiError('POST', MESSAGES, 'x', status=500), False),
+    (ApiError('POST', MESSAGES, 'x', status=None), False),
+    (ApiError('POST', MESSAGES, 'x', kind='transport', may_have_applied=False), True),
+    (ApiError('POST', MESSAGES, 'x', kind='transport', may_have_applied=True), False),
+    (ApiError('POST', MESSAGES, 'x', kind='unreachable'), True),
+    (ApiError('POST', MESSAGES, 'x', kind='budget', may_have_applied=False), True),
+    (ApiError('POST', MESSAGES, 'x', kind='budget', may_have_applied=True), False),
+    (ApiError('POST', MESSAGES, 'x', kind='not_attempted'), True),
+    (ApiError('POST', MESSAGES, 'x', status=404, kind='version'), True),
+    (ApiError('POST', MESSAGES, 'x', status=202, kind='malformed', may_have_applied=True), False),
+    (ApiError('POST', MESSAGES, 'x', status=307, kind='redirect'), False),
+    (ApiError('POST', MESSAGES, 'x', status=202, kind='contradiction'), False),
+    (ApiError('POST', MESSAGES, 'x', kind='unexpected', may_have_applied=True), False),
+], ids=['400', '422', '429', '408', '409', '500', 'http-no-status', 'never-sent', 'written', 'unreachable',
+        'budget-never-sent', 'budget-written', 'not-attempted', 'version', 'malformed', 'redirect', 'contradiction',
+        'unexpected'])
+def test_proven_not_stored_for_each_kind_of_failure(error, proven):
+    assert proven_not_stored(error) is proven
+
+
+# -- post: the body form ----------------------------------------------------------------------------------------
+
+def test_old_api_version_posts_one_object():
+    harness = messages_harness([response(200, SEND_2022_05_01_200)], api_version='2022-05-01')
+    assert harness.messages.post(SENDER, N1, 'hi').status == 200
+    assert harness.sent[0].json == {'to': N1, 'from': SENDER, 'text': 'hi'}
+
+
+def test_array_refused_as_not_a_hash_resends_that_recipient_as_one_object_and_every_worker_switches():
+    harness = messages_harness([response(400, raw=NOT_A_HASH_400_TEXT),
+                                response(202, page([record('u1', N1)])),
+                                response(202, page([record('u2', N2)])),
+                                response(202, page([record('u3', N3)]))])
+    assert [item['uuid'] for item in harness.messages.post(SENDER, N1, 'hi').records] == ['u1']
+    # Two other workers (threads) of the same task send as one object from the first request on.
+    results = []
+    for recipient in (N2, N3):
+        worker = threading.Thread(target=lambda to=recipient: results.append(harness.messages.post(SENDER, to, 'hi')))
+        worker.start()
+        worker.join()
+    assert sorted(item['uuid'] for receipt in results for item in receipt.records) == ['u2', 'u3']
+    assert [sent.json for sent in harness.sent] == [[{'to': [N1], 'from': SENDER, 'text': 'hi'}],
+                                                    {'to': N1, 'from': SENDER, 'text': 'hi'},
+                                                    {'to': N2, 'from': SENDER, 'text': 'hi'},
+                                                    {'to': N3, 'from': SENDER, 'text': 'hi'}]
+    assert len({sent.thread for sent in harness.sent[2:]}) == 2
+
+
+def test_workers_refused_at_the_same_time_each_resend_their_own_recipient_once():
+    barrier = threading.Barrier(2)
+
+    def handler(sent):
+        if isinstance(sent.json, list):
+            return lambda request: (barrier.wait(5), response(400, raw=NOT_A_HASH_400_TEXT))[1]
+        return response(202, page([record('u-' + sent.json['to'], sent.json['to'])]))
+    harness = messages_harness(handler=handler)
+    results = {}
+    workers = [threading.Thread(target=lambda to=to: results.update({to: harness.messages.post(SENDER, to, 'hi')}))
+               for to in (N1, N2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert dict((to, [item['to'] for item in receipt.records]) for to, receipt in results.items()) == {N1: [N1], N2: [N2]}
+    objects = [sent.json['to'] for sent in harness.sent if isinstance(sent.json, dict)]
+    assert sorted(objects) == [N1, N2]
+
+
+def test_a_400_in_other_words_is_a_refusal_not_a_switch():
+    harness = messages_harness([response(400, {'message': 'Problems parsing JSON'})])
     with pytest.raises(ApiError) as caught:
-        harness.messages.send(SENDER, N1, 'hi')
-    assert caught.value.may_have_applied is False and caught.value.status == status
+        harness.messages.post(SENDER, N1, 'hi')
+    assert caught.value.may_have_applied is False and len(harness.sent) == 1
 
 
-def test_answer_naming_another_recipient_is_not_taken_for_success():
-    harness = messages_harness([response(202, page([record('u1', N2)]))])
-    with pytest.raises(ApiError) as caught:
-        harness.messages.send(SENDER, N1, 'hi')
-    assert caught.value.may_have_applied is True
+# -- outgoing: the look-up since the task's mark ------------------------------------------------------------------
 
-
-# -- reads ------------------------------------------------------------------------------------------------------
-
-def test_outgoing_filters_on_the_server_and_again_here():
+def test_outgoing_asks_the_server_to_filter_and_sort_and_filters_again_here():
     other = dict(record('u3', N1), **{'from': N3})
     inbound = dict(record('u4', N1), direction='in')
-    early = record('u5', N1, created_at='2023-12-31T23:59:59.000Z')
-    harness = messages_harness([response(200, page([record('u1', N1), other, inbound, early,
-                                                    record('u2', '18885550101')]))])
-    found = harness.messages.outgoing(SENDER, '2024-01-01T00:00:00.000Z')
-    assert [(item['uuid'], item['to']) for item in found] == [('u1', N1), ('u2', N2)]
+    early = record('u5', N1, created_at=at(-1))
+    undated = record('u6', N1, created_at='yesterday')
+    no_direction = dict(record('u7', N2))
+    del no_direction['direction']
+    harness = messages_harness([response(200, page([record('u1', N1), other, inbound, early, undated,
+                                                    record('u2', '18885550101'), no_direction]))])
+    found = list(harness.messages.outgoing(SENDER, SINCE))
+    assert [(item['uuid'], item['to']) for item in found] == [('u1', N1), ('u2', N2), ('u7', N2)]
     params = dict(harness.sent[0].params)
     assert params['from[eq]'] == SENDER and params['direction[eq]'] == 'out'
-    assert params['created_at[gte]'] == '2024-01-01T00:00:00.000Z'
+    assert params['created_at[gte]'] == '2024-01-01T12:00:00.000Z' and params['sort'] == 'created_at:asc'
+
+
+def test_outgoing_is_a_stream_that_asks_nothing_until_read():
+    harness = messages_harness([response(200, page([record('u1', N1)]))])
+    listing = harness.messages.outgoing(SENDER, SINCE)
+    assert harness.sent == []
+    assert [item['uuid'] for item in listing] == ['u1']
 
 
 def test_old_api_version_filters_outbound():
     harness = messages_harness([response(200, {'messages': [], 'page': {'count': 0, 'next': None}})],
                                api_version='2022-05-01')
-    harness.messages.outgoing(SENDER, EPOCH)
+    list(harness.messages.outgoing(SENDER, SINCE))
     assert dict(harness.sent[0].params)['direction[eq]'] == 'outbound'
 
+
+def test_outgoing_reads_every_page_of_an_ascending_listing():
+    first = [record('u%d' % index, N1, created_at=at(index)) for index in range(1, 3)]
+    harness = messages_harness([response(200, page(first, count=3, pages=2, next_page=2)),
+                                response(200, page([record('u3', N2, created_at=at(3))], count=3, number=2, pages=2))])
+    assert [item['uuid'] for item in harness.messages.outgoing(SENDER, SINCE)] == ['u1', 'u2', 'u3']
+    assert [dict(sent.params).get('page', '1') for sent in harness.sent] == ['1', '2']
+
+
+def test_outgoing_stops_early_on_a_newest_first_server_once_past_the_window():
+    # Newest first whatever was asked: a record a minute before the start may be ours on a host whose clock is
+    # behind, one three minutes before ends the walk; the next page is never read.
+    newest_first = [record('u3', N1, created_at=at(180)), record('u2', N1, created_at=at(60)),
+                    record('skewed', N1, created_at=at(-60)), record('old', N1, created_at=at(-180)),
+                    record('older', N1, created_at=at(-240))]
+    harness = messages_harness([response(200, page(newest_first, count=900, pages=2, next_page=2))])
+    assert [item['uuid'] for item in harness.messages.outgoing(SENDER, SINCE)] == ['u3', 'u2']
+    assert len(harness.sent) == 1
+
+
+def test_outgoing_reads_on_when_a_server_ignoring_the_created_at_filter_lists_old_messages_first():
+    old = [record('old-%d' % index, N1, created_at=at(-86400 + index)) for index in range(3)]
+    harness = messages_harness([response(200, page(old, count=5, pages=2, next_page=2)),
+                                response(200, page([record('u1', N1, created_at=at(1)), record('u2', N2, created_at=at(2))],
+                                                   count=5, number=2, pages=2))])
+    assert [item['uuid'] for item in harness.messages.outgoing(SENDER, SINCE)] == ['u1', 'u2']
+
+
+def test_outgoing_tolerates_a_newest_first_listing_that_grows_while_it_is_read():
+    # r4 arrives between the pages: r2 is pushed onto page 2 and the count grows; the walk confirms the end by
+    # asking for page 3. Each record is given once, and the growth is no error.
+    r1, r2, r3 = (record('r%d' % index, N1, created_at=at(index)) for index in (1, 2, 3))
+    harness = messages_harness([response(200, page([r3, r2], count=3, pages=2, next_page=2)),
+                                response(200, page([r2, r1], count=4, number=2, pages=2)),
+                                response(200, page([], count=4, number=3, pages=2))])
+    assert [item['uuid'] for item in harness.messages.outgoing(SENDER, SINCE)] == ['r3', 'r2', 'r1']
+
+
+# -- reads -------------------------------------------------------------------------------------------------------
 
 def test_listing_without_a_date_filter_covers_all_time():
     # The API shows only today's messages unless created_at is filtered.
     harness = messages_harness([response(200, page([]))])
     list(harness.messages.listing())
-    assert dict(harness.sent[0].params)['created_at[gte]'] == EPOCH
+    assert dict(harness.sent[0].params)['created_at[gte]'] == '1970-01-01T00:00:00.000Z'
 
 
 def test_get_and_delete_of_an_unknown_uuid_give_none():
-    missing = {'message': 'Not Found - Could not find any messages for the requested uuid'}
-    harness = messages_harness([response(404, missing), response(404, missing)])
+    harness = messages_harness([response(404, MESSAGE_404), response(404, MESSAGE_404)])
     assert harness.messages.get('abc-1') is None
     assert harness.messages.delete('abc-1') is None
-    assert [sent.path for sent in harness.sent] == ['/sms/2022-08-01/messages/uuid/abc-1'] * 2
+    assert [sent.path for sent in harness.sent] == [MESSAGES + '/uuid/abc-1'] * 2
 
 
 def test_generic_404_is_an_error_not_absence():
@@ -168,11 +384,23 @@ def test_no_request_path_from_a_bad_uuid(bad):
 
 
 def test_messages_of_a_number_without_any_is_empty():
-    harness = messages_harness([response(404, {'message': 'Could not find any messages for the requested phone '
-                                                          'number'})])
+    harness = messages_harness([response(404, MESSAGES_OF_NUMBER_404)])
     listing = harness.messages.by_number(N1)
     assert list(listing) == [] and listing.count == 0
-    assert harness.sent[0].path == '/sms/2022-08-01/messages/phone_number/%2B18885550100'
+    assert harness.sent[0].path == MESSAGES + '/phone_number/%2B18885550100'
+
+
+def test_messages_of_a_number_answered_no_messages_on_a_later_page_is_an_error():
+    first = [record('u1', N2, created_at=at(1)), record('u2', N2, created_at=at(2))]
+    harness = messages_harness([response(200, page(first, count=3, pages=2, next_page=2)),
+                                response(404, MESSAGES_OF_NUMBER_404)])
+    listing = harness.messages.by_number(N1)
+    read = []
+    with pytest.raises(ApiError) as caught:
+        for item in listing:
+            read.append(item['uuid'])
+    assert read == ['u1', 'u2'] and caught.value.status == 404
+    assert listing.count == 3
 
 
 def test_usage_of_a_number_not_in_the_system_is_none():
@@ -193,6 +421,12 @@ def test_delivery_status_comes_from_the_timestamps(fields, status):
     assert delivery_status(dict(record('u1', N1), **fields)) == status
 
 
+def test_delivery_status_reads_the_newest_reports_carrier_error():
+    reports = [{'uuid': 'r1', 'carrier_errorcode': None}, {'uuid': 'r2', 'carrier_errorcode': 4720}]
+    assert delivery_status(dict(record('u1', N1), delivery_reports=reports)) == 'failed'
+    assert delivery_status(dict(record('u1', N1), delivery_reports=5)) == 'pending'
+
+
 def test_timestamps_round_trip():
     when = datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc)
     assert format_timestamp(when) == '2024-01-02T03:04:05.678Z'
@@ -201,357 +435,7 @@ def test_timestamps_round_trip():
     assert parse_timestamp('yesterday') is None and parse_timestamp(None) is None
 
 
-# -- ExactlyOnceSender on the in-memory API (FakeMessageClient) ---------------------------------------------------------------------
-
-def memory_api(faults=(), existing=(), lookup_error=False):
-    """The in-memory API the sender talks to: SENDER is one of its numbers; ``faults`` apply to the next sends."""
-    return FakeMessageClient(existing, senders=[SENDER], faults=faults, lookup_error=lookup_error)
-
-
-def sender_for(api, text='hi'):
-    once = ExactlyOnceSender(api, SENDER, text, recheck_delay=2.0, sleep=lambda seconds: None)
-    once.prepare()
-    return once
-
-
-@pytest.mark.parametrize('fault', ['lost', 'applied_5xx', 'late'])
-def test_applied_send_without_answer_is_found_and_not_resent(fault):
-    api = memory_api([fault])
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] == 'm1'
-    assert len(api.sends) == 1 and len(api.stored) == 1
-
-
-def test_proven_absent_after_a_second_look_is_resent():
-    api = memory_api(['refused_5xx'])
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'sent' and outcome.attempts == 2
-    assert len(api.sends) == 2 and len(api.stored) == 1
-    # prepare() reads once (the messages at the mark), then two look-ups a pause apart before resending.
-    assert api.lookups == 1 + 2
-
-
-def test_at_most_three_posts_per_recipient():
-    api = memory_api(['refused_5xx'] * 5)
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'unknown' and len(api.sends) == 3
-    assert 'not sent again' in str(outcome.error)
-
-
-def test_failed_lookup_makes_the_outcome_unknown_and_nothing_is_resent():
-    api = memory_api(['lost'], lookup_error=True)
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'unknown' and len(api.sends) == 1
-    assert 'looking for the message afterwards failed' in str(outcome.error)
-
-
-def test_refused_send_fails_without_lookup():
-    api = memory_api(['refused'])
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'failed' and outcome.error.status == 422 and api.lookups == 1
-
-
-def test_identical_message_from_before_the_task_is_not_ours():
-    earlier = record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')
-    api = memory_api(['refused_5xx'], existing=[earlier])
-    outcome = sender_for(api).send(N1)
-    # The old message matches recipient and text, but was there before: absent, so resent.
-    assert outcome.state == 'sent' and outcome.record['uuid'] != 'old-1' and len(api.sends) == 2
-
-
-def test_other_recipients_and_texts_do_not_match():
-    api = memory_api(['refused_5xx'])
-    once = sender_for(api, text='hi')
-    api.add(record('x1', N2, 'hi', created_at='2024-01-01T00:02:00.000Z'))
-    api.add(record('x2', N1, 'other', created_at='2024-01-01T00:02:00.000Z'))
-    outcome = once.send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] not in ('x1', 'x2') and len(api.sends) == 2
-
-
-def test_the_mark_is_the_servers_newest_message_or_the_epoch():
-    assert sender_for(memory_api()).mark == EPOCH
-    api = memory_api(existing=[record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')])
-    # MARK_MARGIN (10 minutes) before the newest message: API hosts' clocks may differ.
-    assert sender_for(api).mark == '2023-12-31T23:50:59.000Z'
-
-
-# -- waiting for delivery ---------------------------------------------------------------------------------------
-
-def test_poll_intervals_grow_and_are_bounded():
-    assert poll_delays(300)[:6] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
-    assert sum(poll_delays(300)) == 300 and polls_bound(300) == 34
-    assert poll_delays(2.5) == [1.0, 1.5]
-
-
-def delivering_api(recipients, sleep, **delivery):
-    """An in-memory API where ``recipients`` were each sent one message; ``sleep`` also moves its clock."""
-    api = FakeMessageClient(senders=[SENDER], **delivery)
-    sent = dict((api.send(SENDER, to, 'hi')['uuid'], to) for to in recipients)
-    api.calls = []
-
-    def sleep_and_advance(seconds):
-        sleep(seconds)
-        api.advance_clock(seconds)
-    return api, sent, sleep_and_advance
-
-
-def test_wait_polls_one_listing_per_round_until_settled():
-    clock = FakeClock()
-    sleep = FakeSleep(clock)
-    recipients = ['+1555123%04d' % index for index in range(100)]
-    # Settled 5 simulated seconds after the send: the rounds at 0, 1 and 3 s see them pending, the one at 7 s not.
-    api, sent, sleep_and_advance = delivering_api(recipients, sleep, delivery_delay=5,
-                                                  message_outcomes={'+15551230007': 'failed'})
-    entries, rounds = wait_for_delivery(api, SENDER, EPOCH, sent, 300, sleep=sleep_and_advance, clock=clock)
-    assert rounds == 4 and api.lookups == 4
-    # Every listed 2022-08-01 record carries delivered_at and failed_at: no message is read on its own.
-    assert not any(action == 'get' for action, dummy in api.calls)
-    assert sleep.calls == [1.0, 2.0, 4.0]
-    failed = [entry for entry in entries.values() if entry['to'] == '+15551230007']
-    # The carrier's error is only on the single delivery report, as the API has it.
-    assert [(entry['status'], entry['carrier_error_code']) for entry in failed] == [('failed', 4720)]
-    assert sum(1 for entry in entries.values() if entry['status'] == 'delivered') == 99
-
-
-def test_wait_gives_up_at_the_timeout_with_pending_messages():
-    clock = FakeClock()
-    sleep = FakeSleep(clock)
-    api, sent, sleep_and_advance = delivering_api([N1], sleep, default_outcome='pending')
-    entries, rounds = wait_for_delivery(api, SENDER, EPOCH, sent, 30, sleep=sleep_and_advance, clock=clock)
-    assert [entry['status'] for entry in entries.values()] == ['pending']
-    assert rounds <= polls_bound(30) and sleep.total <= 30
-
-
-# -- planning ---------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize('text, expected', [
-    ('', (0, 'GSM-7')),
-    ('a' * 160, (1, 'GSM-7')),
-    ('a' * 161, (2, 'GSM-7')),
-    ('a' * 306, (2, 'GSM-7')),
-    ('a' * 307, (3, 'GSM-7')),
-    ('{' * 80, (1, 'GSM-7')),
-    ('{' * 81, (2, 'GSM-7')),
-    (u'\u00e7' * 70, (1, 'UCS-2')),
-    (u'\u00e7' * 71, (2, 'UCS-2')),
-    (u'\u00e7' * 134, (2, 'UCS-2')),
-    (u'\U0001F680' * 35, (1, 'UCS-2')),
-    (u'\U0001F680' * 36, (2, 'UCS-2')),
-])
-def test_segment_count(text, expected):
-    assert segment_count(text) == expected
-
-
-def test_dedupe_skips_only_the_same_text_from_the_same_number_within_the_window():
-    since = datetime.datetime(2024, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
-    later = since + datetime.timedelta(seconds=1)
-    earlier = since - datetime.timedelta(seconds=1)
-    records = [(record('a', N1, 'hi'), later), (record('b', N2, 'hi'), earlier), (record('c', N3, 'other'), later),
-               (dict(record('d', N3, 'hi'), **{'from': N2}), later), (record('e', N3, 'hi'), None)]
-    received = already_received(records, SENDER, 'hi', since)
-    assert received == set([N1])
-    assert plan_send([N1, N2, N3], received) == ([N2, N3], [N1])
-
-
-# -- a send answered with a uuid that cannot be one ---------------------------------------------------------------
-
-HOSTILE_UUID = TOKEN + '/x'
-
-
-def test_accepted_send_with_an_unusable_uuid_never_shows_it():
-    harness = messages_harness([response(202, page([record(HOSTILE_UUID, N1)]))])
-    with pytest.raises(UnusableMessageId) as caught:
-        harness.messages.send(SENDER, N1, 'hi')
-    assert caught.value.may_have_applied is True
-    assert 'not a message identifier' in str(caught.value)
-    assert HOSTILE_UUID not in str(caught.value) and TOKEN not in str(caught.value)
-
-
-def test_unusable_uuid_of_an_accepted_send_is_unknown_and_not_resent():
-    error = UnusableMessageId('POST', '/sms/2022-08-01/messages', 'unusable uuid', status=202, kind='malformed',
-                              may_have_applied=True)
-    api = memory_api([error])
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'unknown' and len(api.sends) == 1
-
-
-# -- any failure that may have stored the message leads to the look-up -------------------------------------------
-
-class StoresThenExplodes(FakeMessageClient):
-    def send(self, sender, recipient, text):
-        FakeMessageClient.send(self, sender, recipient, text)
-        raise RuntimeError('something no one foresaw')
-
-
-def test_unexpected_exception_after_the_send_is_looked_up_and_not_resent():
-    api = StoresThenExplodes(senders=[SENDER])
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] == 'm1' and len(api.sends) == 1
-
-
-def test_malformed_answer_to_the_post_is_looked_up_even_when_not_marked_applied():
-    malformed = ApiError('POST', '/sms/2022-08-01/messages', 'a body that is not JSON', status=202, kind='malformed')
-    api = memory_api([malformed])
-    outcome = sender_for(api).send(N1)
-    # Looked for twice (nothing stored), then sent again: the look-up ran.
-    assert outcome.state == 'sent' and api.lookups == 1 + 2 and len(api.sends) == 2
-
-
-def test_unexpected_exception_with_a_failing_lookup_is_unknown():
-    api = StoresThenExplodes(senders=[SENDER], lookup_error=True)
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'unknown' and len(api.sends) == 1
-
-
-# -- the mark, and texts the API trims -----------------------------------------------------------------------------
-
-def test_new_message_stamped_before_the_mark_is_still_found():
-    # Another API host stamps our message 5 s before the newest message that existed before the task.
-    api = memory_api(['lost'], existing=[record('old-1', N1, created_at='2024-01-01T00:00:59.000Z')])
-    api.send_skew = -5.0
-    outcome = sender_for(api).send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] != 'old-1'
-    assert len(api.sends) == 1
-
-
-def test_lookup_matches_a_text_the_api_trimmed():
-    api = memory_api(['lost'])
-    api.text_transform = lambda text: text.strip()
-    outcome = sender_for(api, text='Deploy done\r\n').send(N1)
-    assert outcome.state == 'sent' and len(api.sends) == 1
-
-
-def test_lookup_reads_every_page_oldest_first():
-    old = record('old-1', N1, created_at='2024-01-01T00:00:01.000Z')
-    other = record('u2', N2, created_at='2024-01-01T00:00:02.000Z')
-    ours = record('u3', N1, created_at='2024-01-01T00:00:03.000Z')
-
-    def paged(records, number, pages, count):
-        return {'messages': records, 'pagination': {'count': count, 'page': number, 'items': 2, 'pages': pages,
-                                                    'next': number + 1 if number < pages else None}}
-    harness = messages_harness([
-        response(200, page([old])),                                  # the newest message: the mark
-        response(200, page([old])),                                  # the messages since the mark
-        response(202, raw='not json', content_type='text/plain'),    # the send's answer cannot be read
-        response(200, paged([old, other], 1, 2, 3)),                 # the look-up: two pages
-        response(200, paged([ours], 2, 2, 3)),
-    ])
-    once = ExactlyOnceSender(harness.messages, SENDER, 'hi', sleep=lambda seconds: None)
-    once.prepare()
-    outcome = once.send(N1)
-    assert outcome.state == 'sent' and outcome.record['uuid'] == 'u3'
-    assert [sent.method for sent in harness.sent].count('POST') == 1
-    lookups = [dict(sent.params) for sent in harness.sent[3:]]
-    assert [params.get('page', '1') for params in lookups] == ['1', '2']
-    assert all(params['sort'] == 'created_at:asc' for params in lookups)
-
-
-# -- the 2022-05-01 send body --------------------------------------------------------------------------------------
-
-def test_old_api_version_posts_one_object():
-    harness = messages_harness([response(202, {'messages': [record('u1', N1)], 'page': {'count': 1, 'next': None}})],
-                               api_version='2022-05-01')
-    assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
-    assert harness.sent[0].json == {'to': N1, 'from': SENDER, 'text': 'hi'}
-
-
-def test_array_refused_as_not_a_hash_is_sent_again_as_one_object():
-    harness = messages_harness([response(400, {'message': 'The request body you provide must be a JSON hash'}),
-                                response(202, page([record('u1', N1)])),
-                                response(202, page([record('u2', N2)]))])
-    assert harness.messages.send(SENDER, N1, 'hi')['uuid'] == 'u1'
-    assert harness.messages.send(SENDER, N2, 'hi')['uuid'] == 'u2'
-    assert [sent.json for sent in harness.sent] == [[{'to': [N1], 'from': SENDER, 'text': 'hi'}],
-                                                    {'to': N1, 'from': SENDER, 'text': 'hi'},
-                                                    {'to': N2, 'from': SENDER, 'text': 'hi'}]
-
-
-# -- dedupe ----------------------------------------------------------------------------------------------------------
-
-def test_dedupe_leaves_out_messages_that_failed_at_the_carrier():
-    since = datetime.datetime(2024, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
-    later = since + datetime.timedelta(seconds=1)
-    failed_report = {'uuid': 'r1', 'created_at': '2024-01-01T00:00:02.000Z', 'carrier_errorcode': 4720}
-    records = [(record('a', N1, failed_at='2024-01-01T00:00:02.000Z'), later),
-               (record('b', N2, carrier_errorcode=4720), later),
-               (record('c', N3, delivery_reports=[failed_report]), later)]
-    assert already_received(records, SENDER, 'hi', since) == set()
-
-
-def test_dedupe_compares_texts_after_normalising_line_endings_and_surrounding_space():
-    since = datetime.datetime(2024, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
-    later = since + datetime.timedelta(seconds=1)
-    records = [(record('a', N1, 'line one\nline two'), later)]
-    assert already_received(records, SENDER, 'line one\r\nline two\n', since) == set([N1])
-    assert already_received(records, SENDER, 'line one line two', since) == set()
-
-
-# -- delivery: wrong shapes, the contract's list shape, 2022-05-01 ------------------------------------------------
-
-class ListingOnly:
-    """A client whose listing holds ``records``; any other read fails the test unless given."""
-
-    def __init__(self, records, reports=None):
-        self.records = records
-        self.reports = reports or {}
-        self.calls = []
-
-    def outgoing(self, sender, since):
-        self.calls.append('outgoing')
-        return [dict(item) for item in self.records]
-
-    def get(self, uuid):
-        self.calls.append('get')
-        return next((dict(item) for item in self.records if item['uuid'] == uuid), None)
-
-    def delivery_reports(self, uuid, max_records=None):
-        self.calls.append('delivery_reports')
-        raise ApiError('GET', '/x', 'Internal Server Error', status=500)
-
-    def delivery_report(self, uuid, report_uuid):
-        self.calls.append('delivery_report')
-        return self.reports.get(report_uuid)
-
-
-def test_wait_survives_delivery_reports_that_are_not_a_list():
-    failed = record('u1', N1, failed_at='2024-01-01T00:00:02.000Z', delivered_at=None, delivery_reports=5)
-    notes = []
-    entries, rounds = wait_for_delivery(ListingOnly([failed]), SENDER, EPOCH, {'u1': N1}, 5,
-                                        sleep=lambda seconds: None, notes=notes)
-    assert entries['u1']['status'] == 'failed' and entries['u1']['carrier_error_code'] is None
-    assert rounds == 1 and any('not as a list' in note for note in notes)
-
-
-def test_contract_list_items_without_reports_are_pending_without_a_get():
-    # The 2022-08-01 contract's list items carry delivery_reports but neither delivered_at nor failed_at.
-    item = {'uuid': 'u1', 'from': SENDER, 'to': N1, 'text': 'hi', 'direction': 'out',
-            'created_at': '2024-01-01T00:00:01.000Z', 'deleted_at': None, 'delivery_reports': []}
-    client = ListingOnly([item])
-    clock = FakeClock()
-    entries, rounds = wait_for_delivery(client, SENDER, EPOCH, {'u1': N1}, 3, sleep=FakeSleep(clock), clock=clock)
-    assert entries['u1']['status'] == 'pending' and rounds == 3
-    assert client.calls == ['outgoing'] * 3
-
-
-def test_old_api_record_without_failed_at_fails_by_its_newest_report():
-    summary = {'uuid': 'r1', 'created_at': '2024-01-01T00:00:02.000Z', 'progress_bit': 0}
-    detail = dict(summary, message_uuid='u1', destination=N1, carrier_description='Invalid destination',
-                  carrier_errorcode=4720)
-    old = {'uuid': 'u1', 'virtual_line_id': 1, 'from': SENDER, 'to': N1, 'direction': 'outbound',
-           'created_at': '2024-01-01T00:00:01.000Z', 'deleted_at': None, 'delivered_at': '2024-01-01T00:00:02.000Z',
-           'delivery_reports': [summary]}
-    client = ListingOnly([old], reports={'r1': detail})
-    entries, rounds = wait_for_delivery(client, SENDER, EPOCH, {'u1': N1}, 300, sleep=lambda seconds: None)
-    assert rounds == 1
-    assert (entries['u1']['status'], entries['u1']['carrier_error_code'], entries['u1']['failed_at']) == (
-        'failed', 4720, '2024-01-01T00:00:02.000Z')
-    assert 'get' not in client.calls
-
-
 # -- 404s and contradictions ---------------------------------------------------------------------------------------
-
-NO_SUCH_UUID = {'message': 'Not Found - Could not find any messages for the requested uuid'}
-
 
 def test_get_answered_with_another_message_is_a_contradiction():
     harness = messages_harness([response(200, {'message': record('other-1', N1)})])
@@ -574,7 +458,7 @@ def test_delete_answered_204_is_deleted_not_absent():
     assert harness.messages.delete('abc-1') == {'uuid': 'abc-1'}
 
 
-@pytest.mark.parametrize('words', ['Not Found', 'Not Found - Could not find any messages for the requested phone number',
+@pytest.mark.parametrize('words', ['Not Found', MESSAGES_OF_NUMBER_404['message'],
                                    'Not Found \u2014 The request could not be completed due the requested object '
                                    'identifier being unknown to SMS Messaging.'])
 def test_a_404_not_in_the_apis_words_for_a_message_is_an_error(words):
@@ -587,16 +471,16 @@ def test_a_404_not_in_the_apis_words_for_a_message_is_an_error(words):
 
 def test_a_404_in_the_apis_words_after_a_redirect_is_not_absence():
     harness = messages_harness([response(302, raw='', headers={'Location': 'https://other.example.test/moved'}),
-                                response(404, NO_SUCH_UUID)])
+                                response(404, MESSAGE_404)])
     with pytest.raises(ApiError) as caught:
         harness.messages.get('abc-1')
     assert caught.value.status == 404 and caught.value.redirected_to
     # A write is never redirected by the transport; the rule holds for any error that came after one.
-    error = ApiError('DELETE', '/x', NO_SUCH_UUID['message'], status=404, api_message=NO_SUCH_UUID['message'],
+    words = re.compile('could not find any messages for the requested uuid', re.I)
+    error = ApiError('DELETE', '/x', MESSAGE_404['message'], status=404, api_message=MESSAGE_404['message'],
                      redirected_to='https://other.example.test/moved')
-    assert is_not_found(error, re.compile('could not find any messages for the requested uuid', re.I)) is False
-    assert is_not_found(ApiError('DELETE', '/x', 'x', status=404, api_message=NO_SUCH_UUID['message']),
-                        re.compile('could not find any messages for the requested uuid', re.I)) is True
+    assert is_not_found(error, words) is False
+    assert is_not_found(ApiError('DELETE', '/x', 'x', status=404, api_message=MESSAGE_404['message']), words) is True
 
 
 def test_delivery_report_404_counts_only_in_the_apis_words():
@@ -623,9 +507,3 @@ def test_usage_404_about_another_number_or_of_another_number_is_an_error():
     with pytest.raises(ApiError) as caught:
         harness.messages.usage(N1)
     assert caught.value.kind == 'contradiction'
-
-
-def test_delivery_status_reads_the_newest_reports_carrier_error():
-    reports = [{'uuid': 'r1', 'carrier_errorcode': None}, {'uuid': 'r2', 'carrier_errorcode': 4720}]
-    assert delivery_status(dict(record('u1', N1), delivery_reports=reports)) == 'failed'
-    assert delivery_status(dict(record('u1', N1), delivery_reports=5)) == 'pending'
