@@ -311,16 +311,21 @@ class MessageClient:
                  ('created_at[gte]', format_timestamp(since)), ('sort', 'created_at:asc')]
         listing = self.transport.listing(self.transport.path('messages'), 'messages', query,
                                          item_key=lambda item: item['uuid'], extract=self._extract, growing=True)
-        in_window = False
+        # A record older than the one before it means newest first, whether a record of the window came first or
+        # the window is empty and the server ignored the created_at filter: past the window, the rest is older.
+        newest_first = False
+        previous = None
         for record in listing:
             if record.get('from') != sender or not is_outgoing(record):
                 continue
             created = parse_timestamp(record.get('created_at'))
+            if created is not None and previous is not None and created < previous:
+                newest_first = True
+            previous = created if created is not None else previous
             if created is None or created < since:
-                if in_window and created is not None and created < since - _ORDER_SLACK:
+                if newest_first and created is not None and created < since - _ORDER_SLACK:
                     return  # newest first, and past the window: the rest is older still
                 continue
-            in_window = True
             yield record
 
     def get(self, message_uuid):
