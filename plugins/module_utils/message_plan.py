@@ -94,10 +94,11 @@ def copy_counts(record):
         return False
     if record.get('delivered_at'):
         return True
+    if 'delivered_at' not in record and 'failed_at' not in record:
+        # Before deleted_at is judged: a list item of a copy deleted after its delivery shows deleted_at alone.
+        return None
     if record.get('deleted_at'):
         return False
-    if 'delivered_at' not in record and 'failed_at' not in record:
-        return None
     return True
 
 
