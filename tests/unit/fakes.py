@@ -451,6 +451,7 @@ class FakeMessageClient:
         self._lock = threading.RLock()
         self._next_id = 0
         self._next_message = 0
+        self._posts = 0
         for item in messages:
             self.add(item)
 
@@ -584,6 +585,7 @@ class FakeMessageClient:
     def post(self, sender, recipient, text):
         with self._lock:
             self._enter('post', (sender, recipient, text))
+            self._posts += 1
             fault = self.faults.pop(0) if self.faults else self.recipient_faults.get(recipient)
             assert fault is None or isinstance(fault, ApiError) or fault in SEND_FAULTS, 'unknown fault %r' % (fault,)
             if isinstance(fault, ApiError):
@@ -636,7 +638,7 @@ class FakeMessageClient:
         """The messages ``sender`` sent at or after ``since`` (a datetime), oldest first, one at a time."""
         with self._lock:
             self._enter('outgoing', (sender, since))
-            if self.lookup_error and self.sends:
+            if self.lookup_error and self._posts:
                 raise ApiError('GET', MESSAGES_PATH, 'Internal Server Error', status=500,
                                api_message='Internal Server Error')
             found = [dict(item) for item in self._outgoing_of(sender) if self._listed(item)
