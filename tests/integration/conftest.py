@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -39,6 +40,13 @@ CRASH_PREFIXES = ('MODULE FAILURE', 'Task failed: Module failed:')
 # Distinctive enough that a plain substring search finds it in any output that leaks it.
 TOKEN = 'itest-secret-' + uuid.uuid4().hex
 COLLECTION = 'invoca.messaging'
+
+
+def pytest_configure(config):
+    """Registers the marker of the tests the oldest core runs too (make integration-oldest: -m core_sensitive)."""
+    config.addinivalue_line(
+        'markers', 'core_sensitive: checks what differs between ansible-core versions (result keys and invocation, '
+        'failures and tracebacks, no_log and the token), so it runs on the oldest core as well as the newest')
 
 
 def ansible_tool(name):
@@ -166,12 +174,27 @@ class AnsibleRunner:
         return command
 
     def spawn_playbook(self, playbook, extra_vars=None, env=None):
-        """Start a playbook without waiting (for concurrency tests); pass the returned handle to finish()."""
+        """Start a playbook without waiting (for concurrency tests); pass the returned handle to finish(), or to
+        kill() if the test never waits for it. It runs in a process group of its own, so kill() ends its module
+        processes too."""
         results_file = self._results_file()
         process = subprocess.Popen(self._playbook_command(playbook, extra_vars), env=dict(self.env(env), INVOCA_TEST_RESULTS=str(results_file)),
                                    cwd=str(self.workdir), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         return process, results_file
+
+    @staticmethod
+    def kill(handle):
+        """End a spawned playbook that is still running, with the module processes it started: killing only
+        ansible-playbook would leave its module holding the output pipe, and reading the pipe to its end would wait
+        for that module (a minute, for one that waits out a Retry-After)."""
+        process = handle[0]
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.communicate()
 
     def finish(self, handle, expect_rc=None, timeout=600):
         """Wait for a spawned playbook and return its Run, checked for secrets like any other run."""

@@ -101,12 +101,14 @@ def malformed(collections_path, simulator, tmp_path_factory):
     return MalformedOutcome(run, results, failed_ids, simulator.log(), set(simulator.active_numbers()))
 
 
+@pytest.mark.core_sensitive
 def test_malformed_playbook_ran_every_case_without_traceback(malformed):
     assert malformed.run.rc == 0, malformed.run.output[-4000:]
     assert sorted(malformed.results) == sorted(case['id'] for case in FAULT_CASES)
     assert TRACEBACK not in malformed.run.output
 
 
+@pytest.mark.core_sensitive
 @pytest.mark.parametrize('case', FAULT_CASES, ids=[case['id'] for case in FAULT_CASES])
 def test_malformed_answer_fails_the_task_cleanly(malformed, case):
     result = malformed.results[case['id']]
@@ -210,10 +212,7 @@ def huge_retry_after(collections_path, tmp_path_factory):
         handle = runner.spawn_playbook('rel_retry_after_cap.yml')
         outcome = {'runner': runner, 'handle': handle, 'server': server}
         yield outcome
-        process = handle[0]
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        AnsibleRunner.kill(handle)
 
 
 def test_huge_retry_after_is_capped_and_the_task_ends(huge_retry_after):
