@@ -9,6 +9,8 @@ with one paginated listing. The simulator's log shows which reads and writes wer
 
 from __future__ import annotations
 
+import pytest
+
 LIST_PATH = '/sms/2022-08-01/phone_numbers'
 LIST_STEPS = 'Apply each step with the list form'
 A, B, C, D, E = ('+1888555%04d' % i for i in range(1, 6))
@@ -138,6 +140,7 @@ def test_repeats_of_one_number_are_reconciled_once(ansible, sim):
     assert sorted(entry['phone_number'] for entry in log if entry['method'] == 'GET') == [A, B]
 
 
+@pytest.mark.core_sensitive
 def test_one_invalid_member_fails_the_list_before_any_request(ansible, sim):
     result = failed_result(ansible.module('sms_phone_number', {'phone_numbers': [A, 'bogus', B, '+1888']}))
 
@@ -180,6 +183,7 @@ def test_exclusive_check_mode_shows_the_plan_and_the_real_run_follows_it(ansible
     assert sim.active_numbers() == [A, B, E]
 
 
+@pytest.mark.core_sensitive
 def test_exclusive_refuses_an_empty_list_before_any_request(ansible, sim):
     sim.reset(phone_numbers=[A, B])
     result = failed_result(ansible.module('sms_phone_number', {'phone_numbers': [], 'exclusive': True}))
@@ -237,6 +241,7 @@ def test_one_worker_gives_the_same_result_as_eight(ansible, sim):
     assert sorted(outcomes[8]['writes']) == sorted(outcomes[1]['writes'])
 
 
+@pytest.mark.core_sensitive
 def test_partial_failure_reports_everything_and_a_rerun_finishes(ansible, sim):
     wanted = ['+1888555%04d' % i for i in range(6)]
     failing = [wanted[1], wanted[4]]

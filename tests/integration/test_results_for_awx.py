@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import TOKEN, assert_clean_failure
 from simulator_control import Simulator
 
@@ -107,6 +109,7 @@ def test_one_change_among_1000_numbers_is_a_one_line_diff(ansible, sim, tmp_path
     assert rendered_changes(run.output) == ['-' + removed]
 
 
+@pytest.mark.core_sensitive
 def test_retried_requests_are_a_warning_that_says_how_many_and_why(ansible, sim):
     sim.config(rate_limit_every=2, retry_after=0.2)
     run = ansible.module('sms_phone_number', {'phone_numbers': ['+18885550100', '+18885550101']}, expect_rc=0)
@@ -119,6 +122,7 @@ def test_retried_requests_are_a_warning_that_says_how_many_and_why(ansible, sim)
     assert sorted(sim.active_numbers()) == ['+18885550100', '+18885550101']
 
 
+@pytest.mark.core_sensitive
 def test_retries_are_reported_on_a_failed_task_too(ansible, sim):
     sim.config(error_rate=1.0, error_statuses=[503])
     run = ansible.module('sms_phone_number_info', {'count_only': True, 'max_retries': 2})
@@ -147,6 +151,7 @@ def test_info_max_records_asks_for_no_more_than_it_needs(ansible, sim):
     assert exact['count'] == 700 and exact['truncated'] is False
 
 
+@pytest.mark.core_sensitive
 def test_a_failed_info_task_returns_no_empty_list(ansible, sim):
     sim.config(error_rate=1.0, error_statuses=[500])
     # Not an empty argument list: ansible-core 2.16 refuses an ad-hoc module run without arguments.
@@ -155,6 +160,7 @@ def test_a_failed_info_task_returns_no_empty_list(ansible, sim):
     assert 'count' not in run.result and 'phone_numbers' not in run.result
 
 
+@pytest.mark.core_sensitive
 def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim):
     run = ansible.task_as_written('sms_phone_number', 'phone_numbers: [+18885550100]')
     assert run.failed
@@ -162,6 +168,7 @@ def test_an_unquoted_number_in_a_playbook_is_explained(ansible, sim):
     assert sim.log() == []
 
 
+@pytest.mark.core_sensitive
 def test_a_misspelt_option_is_named(ansible, sim):
     run = ansible.module('sms_phone_number', {'phone_nubmers': ['+18885550100']})
     assert run.failed
@@ -169,6 +176,7 @@ def test_a_misspelt_option_is_named(ansible, sim):
     assert sim.log() == []
 
 
+@pytest.mark.core_sensitive
 def test_a_missing_token_names_the_variable(ansible, sim):
     run = ansible.module('sms_phone_number', {'phone_number': '+18885550100'}, env={'INVOCA_API_TOKEN': None})
     assert run.failed

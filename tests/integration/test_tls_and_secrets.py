@@ -50,6 +50,7 @@ def assert_no_token(result, *tokens):
         assert invocation['api_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
+@pytest.mark.core_sensitive
 def test_tokens_stay_out_of_failures_messages_and_printed_results(ansible, sim):
     failing_number = '+18885550500'
     sim.config(fail_numbers=[failing_number], fail_status=500)
@@ -82,6 +83,7 @@ def test_tokens_stay_out_of_failures_messages_and_printed_results(ansible, sim):
     assert [e['auth'] for e in sim.log() if e['operation'] in ('list', 'get')][:2] == ['forbidden', 'forbidden']
 
 
+@pytest.mark.core_sensitive
 def test_wrong_token_from_the_environment_is_never_printed(ansible, sim):
     run = ansible.module('sms_phone_number', {'phone_numbers': ['+18885550501', '+18885550502']},
                          env={'INVOCA_API_TOKEN': WRONG_TOKEN})
