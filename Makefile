@@ -1,21 +1,19 @@
 # invoca.messaging: the two commands are `make demo` and `make test`; everything they need is set up here.
+# `make check` is the quick loop before a commit (lint, units on the newest core, sanity of the changed files).
 #
 # Virtualenvs (made on first use, remade when their pin file changes):
 #   .venv-demo    ansible-core 2.21 and requests only, for make demo and the built tarball: tests/requirements/demo.txt
-#   .venv         ansible-core 2.21 (newest) and the test tools: tests/requirements/core-newest.txt
-#   .venv-oldest  ansible-core 2.16 (oldest supported):          tests/requirements/core-oldest.txt
-#   .venv-awx     ansible-runner and ansible-builder, as AWX uses: tests/requirements/awx.txt
-#   .venv-docs    antsibull-docs and Sphinx for the docsite:     tests/requirements/docs.txt
-#   .venv-galaxy  galaxy-importer, as Galaxy runs it:            tests/requirements/galaxy.txt
+#   .venv         ansible-core 2.21 (newest), the test tools and the docsite tools:   tests/requirements/core-newest.txt
+#   .venv-oldest  ansible-core 2.16 (oldest supported):                                tests/requirements/core-oldest.txt
+#   .venv-awx     ansible-runner, ansible-builder (as AWX uses them) and galaxy-importer: tests/requirements/awx.txt
 # PYTHON=/path/to/python3.12 overrides the search done by tests/scripts/find_python.sh.
+# TEST_JOBS (default 2) is how many of make test's checks run at once; each one's output is printed when it ends.
 
 PYTHON      ?=
 VENV_DEMO   := .venv-demo
 VENV        := .venv
 VENV_OLDEST := .venv-oldest
 VENV_AWX    := .venv-awx
-VENV_DOCS   := .venv-docs
-VENV_GALAXY := .venv-galaxy
 DOCS_HTML   := docs/build/html
 BUILD       := build
 COLLECTIONS := $(BUILD)/collections
@@ -26,13 +24,17 @@ WITH_SIMULATOR := tests/simulator/with_simulator.py
 # Tracked and untracked-but-not-ignored files: what the built collection is made of.
 SOURCES     := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
 
-.PHONY: help demo test units sanity integration awx docs docs-test galaxy-import lint ansible-doc changelog-lint \
-	bench soak clean \
+.PHONY: help demo test check units sanity integration awx docs docs-test galaxy-import lint ansible-doc changelog-lint \
+	bench soak clean test-all sanity-changed \
 	units-newest units-oldest sanity-newest sanity-oldest integration-newest integration-oldest collection
 
 help:
 	@echo "make demo    run a playbook against the local API simulator (sets everything up)"
-	@echo "make test    everything that checks the project: units, sanity, integration, lint, docs"
+	@echo "make check   the quick loop before a commit (under 3 minutes once the venvs exist): changelog lint,"
+	@echo "             ansible-lint, unit tests on ansible-core 2.21, ansible-test sanity of the files changed"
+	@echo "             against main (CHECK_BASE) or not committed yet"
+	@echo "make test    everything that checks the project: units, sanity, integration, lint, docs, AWX, Galaxy, EE"
+	@echo "             (TEST_JOBS=2 checks at a time)"
 	@echo "make bench   the performance benchmark (writes tests/benchmark/results.md)"
 	@echo "make soak    the long form of the fault-injection soak test"
 	@echo "make docs    the HTML docsite, in $(DOCS_HTML)"
@@ -81,12 +83,6 @@ $(VENV_OLDEST)/.installed: tests/requirements/core-oldest.txt
 $(VENV_AWX)/.installed: tests/requirements/awx.txt
 	$(make_venv)
 
-$(VENV_DOCS)/.installed: tests/requirements/docs.txt
-	$(make_venv)
-
-$(VENV_GALAXY)/.installed: tests/requirements/galaxy.txt
-	$(make_venv)
-
 # -- the collection, built and installed the way a user gets it ----------------------------------------------
 
 # Built by the demo's venv (the same ansible-core as .venv), so make demo needs no test tools.
@@ -115,8 +111,44 @@ demo: $(COLLECTIONS)/.installed
 
 # -- make test ----------------------------------------------------------------------------------------------
 
-test: changelog-lint lint ansible-doc units sanity integration awx galaxy-import docs-test ee
+# The checks run TEST_JOBS at a time (a make of its own with -j and --output-sync, so each check's output comes
+# out whole when it ends, not interleaved). On the 2-core machine of the README, two at a time overlaps one check's
+# waiting (pip, podman, the real sleeps of integration tests) with another's work.
+TEST_JOBS ?= 2
+
+test:
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-all
 	@echo "make test: all checks passed"
+
+# The slowest first, so that they start first.
+test-all: integration-newest sanity-newest integration-oldest sanity-oldest ee units awx galaxy-import docs-test \
+	changelog-lint lint ansible-doc
+
+# -- make check ---------------------------------------------------------------------------------------------
+
+# The quick loop: lint, the unit tests on the newest core, and sanity of what changed (against the merge base
+# with CHECK_BASE, and what is not committed yet). make test runs everything else.
+CHECK_BASE ?= main
+
+check:
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target changelog-lint lint units-newest sanity-changed
+	@echo "make check: passed (make test runs everything)"
+
+# ansible-test sanity of the files changed against the merge base of HEAD and CHECK_BASE (else origin/CHECK_BASE,
+# else HEAD: then only uncommitted work), committed or not, untracked ones included; deleted files are left out.
+sanity-changed: $(VENV)/.installed
+	@base=$$(git merge-base HEAD $(CHECK_BASE) 2>/dev/null || git merge-base HEAD origin/$(CHECK_BASE) 2>/dev/null \
+		|| git rev-parse HEAD) && \
+	changed=$$( { git diff --name-only "$$base" -- && git ls-files --others --exclude-standard; } | sort -u | \
+		while IFS= read -r path; do if [ -f "$$path" ]; then printf '%s\n' "$$path"; fi; done ) && \
+	if [ -z "$$changed" ]; then \
+		echo "make: sanity of changed files: none changed against $$(git rev-parse --short "$$base")"; \
+	else \
+		echo "make: sanity (ansible-core 2.21) of $$(printf '%s\n' "$$changed" | wc -l) file(s) changed against $$(git rev-parse --short "$$base")"; \
+		printf '%s\n' "$$changed" | tr '\n' '\0' | xargs -0 $(ANSIBLE_TEST) $(VENV) sanity; \
+	fi
+
+# -- the checks of make test --------------------------------------------------------------------------------
 
 units: units-newest units-oldest
 sanity: sanity-newest sanity-oldest
@@ -136,9 +168,12 @@ sanity-oldest: $(VENV_OLDEST)/.installed
 integration-newest: $(VENV)/.installed
 	@echo "make: integration tests, ansible-core 2.21"
 	@$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/simulator tests/hostile tests/integration tests/benchmark
+# On the oldest core, only what differs between cores (marked core_sensitive in tests/integration, registered in
+# its conftest.py): result keys and invocation, failures and tracebacks, no_log and the token. The newest core
+# runs them all.
 integration-oldest: $(VENV_OLDEST)/.installed
-	@echo "make: integration tests, ansible-core 2.16"
-	@$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/integration
+	@echo "make: integration tests marked core_sensitive, ansible-core 2.16"
+	@$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 -m core_sensitive tests/integration
 
 # The AWX path: the credential type's injectors through ansible-runner jobs, the execution environment
 # through ansible-builder, the credential-type playbook against a stand-in of AWX's API.
@@ -174,19 +209,21 @@ changelog-lint: $(VENV)/.installed
 	@$(VENV)/bin/antsibull-changelog lint
 
 # The HTML docsite (antsibull-docs + Sphinx, warnings are errors): module pages, guides, benchmark table.
-docs: $(VENV_DOCS)/.installed
-	$(VENV_DOCS)/bin/python tests/docs/build_docsite.py $(DOCS_HTML)
+docs: $(VENV)/.installed
+	$(VENV)/bin/python tests/docs/build_docsite.py $(DOCS_HTML)
 
 # tests/docs: every snippet of README.md and the guides and every module's EXAMPLES, against the simulator.
 # tests/make: demo.txt is ansible-core, requests and their dependencies, and make demo (run for real, a few
 # seconds once its venv and the build exist) succeeds with readable output.
-docs-test: docs
+# It waits for the installed collection: tests/make runs make demo, which would otherwise build it at the same time
+# as ansible-doc's prerequisite.
+docs-test: docs $(COLLECTIONS)/.installed
 	@echo "make: docs tests (snippets of README.md and the guides, module EXAMPLES, make demo's output)"
-	@DOCSITE_HTML=$(DOCS_HTML) $(VENV_DOCS)/bin/python -m pytest -p no:cacheprovider -q tests/docs tests/make
+	@DOCSITE_HTML=$(DOCS_HTML) $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/docs tests/make
 
 # galaxy-importer, as Galaxy and Automation Hub run it on upload: no warning, a description for every module.
-galaxy-import: $(VENV_GALAXY)/.installed
-	$(VENV_GALAXY)/bin/python tests/galaxy/check_import.py
+galaxy-import: $(VENV_AWX)/.installed
+	$(VENV_AWX)/bin/python tests/galaxy/check_import.py
 
 # -- performance and long-running checks --------------------------------------------------------------------
 
@@ -198,4 +235,4 @@ soak: $(VENV)/.installed
 		tests/integration/test_message_soak.py
 
 clean:
-	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_DOCS) $(VENV_GALAXY) $(BUILD) docs/build tests/output .pytest_cache
+	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) .venv-docs .venv-galaxy $(BUILD) docs/build tests/output .pytest_cache

@@ -6,7 +6,7 @@
 
     python tests/docs/build_docsite.py OUTPUT_DIR
 
-Run it with the Python of a virtualenv made from tests/requirements/docs.txt: the antsibull-docs, ansible-doc and
+Run it with the Python of a virtualenv made from tests/requirements/core-newest.txt: the antsibull-docs, ansible-doc and
 sphinx-build next to that Python are the ones used. Steps, all in a temporary directory:
 
 1. copy the collection (the files git tracks, plus new files git does not ignore) to
@@ -260,7 +260,7 @@ def markdown_to_rst(markdown, heading_chars='~^"\''):
 
 def tool(name):
     try:
-        return collection_tree.tool(name, 'tests/requirements/docs.txt')
+        return collection_tree.tool(name, 'tests/requirements/core-newest.txt')
     except LookupError as exc:
         raise BuildError(str(exc))
 

@@ -9,7 +9,7 @@
 DOCSITE_BENCHMARK_RESULTS names another benchmark report than tests/benchmark/results.md (as the build's
 --benchmark-results does).
 
-Run with the Python of the docs virtualenv (tests/requirements/docs.txt). The converter of the benchmark report and
+Run with the Python of the main virtualenv, .venv (tests/requirements/core-newest.txt). The converter of the benchmark report and
 the simulator page are checked without a build.
 """
 

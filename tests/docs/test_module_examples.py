@@ -17,7 +17,7 @@ seconds, so the examples that wait for delivery, or assert it, run too: its cloc
 An example that cannot run here is listed in SKIPPED with its reason, and printed; there is none today.
 
 Run with the docs virtualenv (it has ansible-core and requests): ``make docs-test``, or
-``.venv-docs/bin/python -m pytest tests/docs/test_module_examples.py``.
+``.venv/bin/python -m pytest tests/docs/test_module_examples.py``.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ the rendered page); keep them few, and prefer making a snippet runnable:
   output shows the line the document shows after it.
 
 Run with the docs virtualenv (it has ansible-core and requests): ``make docs-test``, or
-``.venv-docs/bin/python -m pytest tests/docs/test_snippets.py``.
+``.venv/bin/python -m pytest tests/docs/test_snippets.py``.
 """
 
 from __future__ import annotations

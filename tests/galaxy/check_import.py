@@ -6,7 +6,7 @@
 
     python tests/galaxy/check_import.py [--keep DIR]
 
-Run it with the Python of a virtualenv made from tests/requirements/galaxy.txt: the ansible-galaxy, ansible-lint
+Run it with the Python of a virtualenv made from tests/requirements/awx.txt: the ansible-galaxy, ansible-lint
 and galaxy-importer next to that Python are the ones used. In a temporary directory it
 
 1. copies the collection (the files git tracks, plus new files git does not ignore: what a clean checkout has),
@@ -59,7 +59,7 @@ TMP_ROOT_DIR = {tmp}
 
 def tool(name):
     try:
-        return collection_tree.tool(name, 'tests/requirements/galaxy.txt')
+        return collection_tree.tool(name, 'tests/requirements/awx.txt')
     except LookupError as exc:
         raise SystemExit(str(exc))
 
