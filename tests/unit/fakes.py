@@ -419,6 +419,9 @@ class FakeMessageClient:
     - ``send_skew`` (seconds): added to the created_at of each message posted, as an API host whose clock is off
       would stamp it; ``text_transform`` (a callable): how the API stores a text (say, trimmed).
 
+    The clock starts at ``clock_start`` (a datetime; the simulator's --clock-start): MESSAGE_CLOCK_START pins it for
+    tests that compare timestamps, this machine's time suits a dedupe window measured on both clocks.
+
     Delivery follows the simulator: a message's outcome (``message_outcomes[to]``, else ``default_outcome``) is
     fixed when it is posted and settles ``delivery_delay`` simulated seconds later; advance_clock() moves the
     clock. Every call is recorded in ``calls`` as (action, argument).
@@ -426,7 +429,7 @@ class FakeMessageClient:
 
     def __init__(self, messages=(), senders=None, faults=(), recipient_faults=None, lookup_error=False,
                  default_outcome='delivered', message_outcomes=None, delivery_delay=1.0, listing_lag=0.0,
-                 contract_list_items=False, send_skew=0.0, text_transform=None):
+                 contract_list_items=False, send_skew=0.0, text_transform=None, clock_start=MESSAGE_CLOCK_START):
         self.stored = []
         self.senders = None if senders is None else set(senders)
         self.faults = list(faults)
@@ -444,7 +447,7 @@ class FakeMessageClient:
         self.closed = False
         self.retries = None
         self.constructions = []
-        self._now = MESSAGE_CLOCK_START
+        self._now = clock_start
         self._outcomes = {}
         self._reports = {}
         self._listed_at = {}

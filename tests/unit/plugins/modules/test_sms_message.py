@@ -16,6 +16,7 @@ import pytest
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.plugins.module_utils import api_module
 from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.tests.unit.api_examples import MESSAGE_404
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
@@ -24,6 +25,10 @@ SENDER = '+18885550199'
 
 
 class FakeTransport:
+    """Stands in for Transport; the server's time it saw in a Date header is the in-memory API's clock."""
+
+    messages = None
+
     def __init__(self, **kwargs):
         self.kwargs = kwargs
         self.closed = False
@@ -35,8 +40,7 @@ class FakeTransport:
         return None
 
     def server_now(self):
-        # No Date header seen: the module falls back to this machine's clock.
-        return None
+        return self.messages.now()
 
 
 class FakeNumbers:
@@ -50,15 +54,28 @@ class FakeNumbers:
         return self.numbers.get(number)
 
 
-@pytest.fixture
-def api(monkeypatch):
-    messages = FakeMessageClient(senders=[SENDER])
+def install_api(monkeypatch, messages):
+    monkeypatch.setattr(FakeTransport, 'messages', messages)
     monkeypatch.setattr(api_module, 'Transport', FakeTransport)
     monkeypatch.setattr(sms_message, 'PhoneNumberClient',
                         FakeNumbers({SENDER: {'phone_number': SENDER, 'deleted_at': None},
                                      N3: {'phone_number': N3, 'deleted_at': '2024-01-01T00:00:00.000Z'}}))
     monkeypatch.setattr(sms_message, 'MessageClient', messages)
     return messages
+
+
+@pytest.fixture
+def api(monkeypatch):
+    """The in-memory API, its clock pinned to MESSAGE_CLOCK_START."""
+    return install_api(monkeypatch, FakeMessageClient(senders=[SENDER]))
+
+
+@pytest.fixture
+def api_now(monkeypatch):
+    """The in-memory API, its clock starting at this machine's time: a dedupe window is measured on the later of
+    the server's and this machine's clocks."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return install_api(monkeypatch, FakeMessageClient(senders=[SENDER], clock_start=now))
 
 
 def args(**extra):
@@ -168,9 +185,78 @@ def test_state_absent_needs_only_uuid(api):
     assert not outcome.failed and outcome['changed'] is False and outcome['message'] is None
 
 
+# -- outcomes the API cannot prove, and what wait makes of them ---------------------------------------------------
+
+def test_a_send_accepted_without_a_record_is_sent_with_uuid_null_and_never_resent(api):
+    api.recipient_faults = {N1: 'accepted_unnamed'}
+    outcome = run(sms_message.main, args(concurrency=1))
+    assert not outcome.failed and outcome['changed'] is True and outcome['failures'] == []
+    assert outcome['sent'] == [{'to': N1, 'uuid': None, 'created_at': None},
+                               {'to': N2, 'uuid': 'm2', 'created_at': '2024-01-01T00:00:00.002Z'}]
+    assert api.sends == [N1, N2] and api.lookups == 1
+    assert outcome['msg'] == 'sent 2 message(s) from %s' % SENDER
+
+
+def test_wait_finds_a_message_accepted_without_a_record_by_look_up(api):
+    api.recipient_faults = {N1: 'accepted_unnamed'}
+    api.delivery_delay = 0
+    outcome = run(sms_message.main, args(to=[N1], wait=True))
+    assert not outcome.failed and outcome['sent'] == [{'to': N1, 'uuid': None, 'created_at': None}]
+    assert [(entry['uuid'], entry['status']) for entry in outcome['delivery']] == [('m1', 'delivered')]
+    assert outcome['msg'] == 'sent 1 message(s) from %s; delivery: 1 delivered' % SENDER
+
+
+def test_wait_reports_the_delivery_of_a_message_never_found_as_unknown(api):
+    api.recipient_faults = {N1: 'accepted_unnamed'}
+    api.listing_lag = 3600
+    outcome = run(sms_message.main, args(to=[N1], wait=True, wait_timeout=30))
+    assert outcome.failed and outcome['changed'] is True
+    assert outcome['delivery'] == [{'uuid': None, 'to': N1, 'status': 'unknown', 'delivered_at': None,
+                                    'failed_at': None, 'carrier_error_code': None, 'carrier_description': None}]
+    assert outcome['msg'] == 'sent 1 message(s) from %s; delivery: 1 unknown' % SENDER
+    assert api.sends == [N1]
+
+
+@pytest.mark.parametrize('existing', [False, True], ids=['all-failed', 'all-skipped'])
+def test_wait_with_nothing_sent_has_no_empty_delivery_clause(api_now, existing):
+    api = api_now
+    if existing:
+        api.store_message(SENDER, N1, 'hello', created_at=api.now(), outcome='pending')
+    else:
+        api.recipient_faults = {N1: 'refused'}
+    outcome = run(sms_message.main, args(to=[N1], wait=True, dedupe_window=600))
+    assert outcome['delivery'] == [] and outcome['delivery_polls'] == 0
+    assert 'delivery' not in outcome['msg']
+    if existing:
+        assert not outcome.failed and outcome['msg'] == ('sent 0 message(s) from %s; 1 recipient(s) skipped (already '
+                                                         'received the text)' % SENDER)
+    else:
+        assert outcome.failed and outcome['msg'] == 'sent 0 message(s) from %s; 1 failed: %s' % (SENDER, N1)
+
+
+def test_a_message_not_found_after_an_unclear_failure_is_unknown_and_a_rerun_with_dedupe_window_finishes(api_now):
+    api = api_now
+    api.recipient_faults = {N1: 'late'}
+    outcome = run(sms_message.main, args())
+    assert outcome.failed and outcome['changed'] is True
+    assert [entry['to'] for entry in outcome['sent']] == [N2]
+    assert [(f['to'], f['outcome'], f['status']) for f in outcome['failures']] == [(N1, 'unknown', None)]
+    assert 'Rerun with dedupe_window' in outcome['failures'][0]['message']
+    assert '1 unknown (may have been sent, not sent again): %s' % N1 in outcome['msg']
+    # The API stores it at last; the rerun skips both recipients and sends nothing.
+    api.release()
+    api.recipient_faults = {}
+    outcome = run(sms_message.main, args(dedupe_window=600))
+    assert not outcome.failed and outcome['changed'] is False and outcome['sent'] == []
+    assert outcome['skipped_recipients'] == [N1, N2]
+    assert sorted(api.sends) == [N1, N2] and len(api.stored) == 2
+
+
 # -- on the real transport and MessageClient, over scripted HTTP answers ----------------------------------------
 
 MESSAGES = '/sms/2022-08-01/messages'
+# The server's clock when the task starts (its Date header), seconds before the records' created_at below.
+SERVER_DATE = 'Mon, 01 Jan 2024 00:00:05 GMT'
 HOSTILE_UUID = TOKEN + '/x'
 RESERVED_KEYS = {'failed', 'results', 'skipped', 'invocation', 'changed', 'msg', 'diff'}
 RESULT_KEYS = {'sent', 'skipped_recipients', 'failures'}
@@ -199,17 +285,24 @@ class ScriptedApi:
 
     def __call__(self, sent):
         if '/phone_numbers/' in sent.path:
-            return response(200, {'phone_number': {'phone_number': SENDER, 'deleted_at': None,
-                                                   'created_at': '2024-01-01T00:00:00.000Z'}})
+            return dated(response(200, {'phone_number': {'phone_number': SENDER, 'deleted_at': None,
+                                                         'created_at': '2024-01-01T00:00:00.000Z'}}))
         if sent.method == 'POST':
             to = sent.json[0]['to'][0]
             answer = self.posts[to]
-            return answer(sent) if callable(answer) else answer
+            return dated(answer(sent) if callable(answer) else answer)
         if sent.path == MESSAGES:
-            return response(200, http_page(self.listed()))
+            return dated(response(200, http_page(self.listed())))
         if sent.path in self.others:
-            return self.others[sent.path]
+            return dated(self.others[sent.path])
         return response(404, {'message': 'Not Found'})
+
+
+def dated(answer):
+    """``answer`` with the server's Date: the task's mark is taken from it, a little before the records' times."""
+    if not isinstance(answer, BaseException):
+        answer.headers.setdefault('Date', SERVER_DATE)
+    return answer
 
 
 def token_pieces(text):
@@ -233,10 +326,12 @@ def test_wait_after_a_hostile_uuid_and_unreadable_delivery_reports_fails_cleanly
     outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1, N2], text='hello', wait=True,
                                          concurrency=1))
     assert outcome.failed
-    assert outcome['sent'] == [{'to': N2, 'uuid': 'u2', 'created_at': '2024-01-01T00:00:10.000Z'}]
-    assert [(f['to'], f['outcome']) for f in outcome['failures']] == [(N1, 'unknown')]
-    assert 'not a message identifier' in outcome['failures'][0]['message']
-    assert [entry['status'] for entry in outcome['delivery']] == ['failed']
+    # Accepted is sent: N1's message, named by a uuid that cannot be one, is sent without a uuid.
+    assert outcome['sent'] == [{'to': N1, 'uuid': None, 'created_at': None},
+                               {'to': N2, 'uuid': 'u2', 'created_at': '2024-01-01T00:00:10.000Z'}]
+    assert outcome['failures'] == []
+    # N1's message never shows under a usable uuid: its delivery is unknown.
+    assert [(entry['to'], entry['status']) for entry in outcome['delivery']] == [(N1, 'unknown'), (N2, 'failed')]
     text = json.dumps(outcome.result)
     assert TOKEN not in text and token_pieces(text) == []
     # The hostile uuid was never put in a path.
@@ -265,19 +360,25 @@ def unreadable_gzip(sent):
 
 @pytest.mark.parametrize('answer', [lambda sent: response(202, raw='accepted!', content_type='text/plain'),
                                     unreadable_gzip], ids=['not-json', 'bad-gzip'])
-def test_unreadable_answer_to_a_send_is_looked_up_and_found_not_resent(http, base_args, answer):
+def test_unreadable_2xx_answer_to_a_send_is_acceptance_never_resent(http, base_args, answer):
     stored = []
 
     def post(sent):
-        stored.append(http_record('u1', N1))
+        stored.append(http_record('u%d' % (len(stored) + 1), N1))
         return answer(sent)
     backend = http(ScriptedApi(posts={N1: post}, listed=lambda: list(stored)))
     outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello'))
-    assert not outcome.failed and [entry['uuid'] for entry in outcome['sent']] == ['u1']
+    assert not outcome.failed and outcome['sent'] == [{'to': N1, 'uuid': None, 'created_at': None}]
     assert [sent.method for sent in backend.sent].count('POST') == 1
+    # No look-up after the send: the listing was read once, for the mark (before the send).
+    assert [sent.method for sent in backend.sent if sent.path == MESSAGES] == ['GET', 'POST']
+    # With wait, the message is found by its look-up and followed under its uuid; u1, there before this run
+    # started, is not taken for it.
+    outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello', wait=True))
+    assert [(entry['uuid'], entry['status']) for entry in outcome['delivery']] == [('u2', 'pending')]
 
 
-def test_unreadable_answer_to_a_send_with_a_failing_lookup_is_unknown(http, base_args):
+def test_a_5xx_to_a_send_with_a_failing_lookup_is_unknown(http, base_args):
     posted = []
 
     class LookupFails(ScriptedApi):
@@ -287,10 +388,11 @@ def test_unreadable_answer_to_a_send_with_a_failing_lookup_is_unknown(http, base
             if sent.method == 'POST':
                 posted.append(sent)
             return ScriptedApi.__call__(self, sent)
-    backend = http(LookupFails(posts={N1: response(202, raw='accepted!', content_type='text/plain')}))
+    backend = http(LookupFails(posts={N1: response(502, raw='<html>Bad Gateway</html>', content_type='text/html')}))
     outcome = run(sms_message.main, dict(base_args, from_number=SENDER, to=[N1], text='hello', max_retries=0))
     assert outcome.failed and outcome['changed'] is True and outcome['sent'] == []
     assert [(f['to'], f['outcome']) for f in outcome['failures']] == [(N1, 'unknown')]
+    assert 'looking for the message afterwards failed too' in outcome['failures'][0]['message']
     assert [sent.method for sent in backend.sent].count('POST') == 1
 
 
@@ -370,3 +472,38 @@ def test_state_absent_with_a_gateway_404_is_an_error_not_absence(http, base_args
     http(ScriptedApi(posts={}, others={MESSAGES + '/uuid/abc-1': response(404, {'message': 'Not Found'})}))
     outcome = run(sms_message.main, dict(base_args, state='absent', uuid='abc-1'))
     assert outcome.failed and outcome['changed'] is False
+
+
+def message_paths(undeleted, after_delete):
+    """An API that shows ``undeleted`` by uuid, answers its DELETE with the API's 404, and then shows
+    ``after_delete`` (a response)."""
+
+    class DeleteSays404(ScriptedApi):
+        def __call__(self, sent):
+            if sent.path != MESSAGES + '/uuid/' + undeleted['uuid']:
+                return ScriptedApi.__call__(self, sent)
+            if sent.method == 'DELETE':
+                return response(404, MESSAGE_404)
+            if any(earlier.method == 'DELETE' for earlier in self.backend.sent):
+                return after_delete
+            return response(200, {'message': undeleted})
+    return DeleteSays404(posts={})
+
+
+def test_state_absent_fails_when_the_delete_says_404_but_the_message_is_still_there(http, base_args):
+    undeleted = http_record('abc-1', N1)
+    api = message_paths(undeleted, response(200, {'message': undeleted}))
+    api.backend = http(api)
+    outcome = run(sms_message.main, dict(base_args, state='absent', uuid='abc-1'))
+    assert outcome.failed and outcome['changed'] is False
+    assert 'answered that it does not exist, yet the API still shows it undeleted' in outcome['msg']
+    assert outcome['message']['uuid'] == 'abc-1' and outcome['message']['deleted_at'] is None
+    assert [sent.method for sent in api.backend.sent] == ['GET', 'DELETE', 'GET']
+
+
+def test_state_absent_with_a_delete_404_and_the_message_gone_is_absent(http, base_args):
+    api = message_paths(http_record('abc-1', N1), response(404, MESSAGE_404))
+    api.backend = http(api)
+    outcome = run(sms_message.main, dict(base_args, state='absent', uuid='abc-1'))
+    assert not outcome.failed and outcome['changed'] is False and outcome['message'] is None
+    assert outcome['msg'] == 'message abc-1 does not exist'
