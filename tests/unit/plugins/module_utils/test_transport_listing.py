@@ -140,7 +140,7 @@ def test_the_same_page_sent_again_stops_instead_of_looping():
     assert len(harness.sent) == 2
 
 
-def test_max_items_never_asks_for_more_than_is_still_wanted_and_reports_truncation():
+def test_max_items_keeps_one_page_size_follows_the_servers_pages_and_reports_truncation():
     def handler(sent):
         limit = limit_of(sent)
         first = (page_of(sent) - 1) * limit
@@ -150,10 +150,23 @@ def test_max_items_never_asks_for_more_than_is_still_wanted_and_reports_truncati
     harness = Harness(handler=handler)
     listing, found = walk(harness, page_size=2, max_items=5)
     assert found == items(0, 5)
-    limits = [limit_of(s) for s in harness.sent]
-    assert limits == [2, 2, 1]
-    wanted = [5 - sum(limits[:i]) for i in range(len(limits))]
-    assert all(limit <= still for limit, still in zip(limits, wanted))
+    # One page size for the whole walk (a new size would renumber the server's pages): at most one page more
+    # than wanted is read.
+    assert [limit_of(s) for s in harness.sent] == [2, 2, 2]
+    assert [page_of(s) for s in harness.sent] == [1, 2, 3]
+    assert listing.truncated is True
+
+
+def test_max_items_on_a_server_that_caps_the_page_size_follows_its_pages():
+    # Asked for 5 a page, the server serves 2 and numbers its pages by the 2 it serves.
+    def handler(sent):
+        first = (page_of(sent) - 1) * 2
+        return response(200, {'things': items(first, first + 2), 'pagination': {'count': 9, 'next': page_of(sent) + 1}})
+
+    harness = Harness(handler=handler)
+    listing, found = walk(harness, max_items=5)
+    assert found == items(0, 5)
+    assert [(limit_of(s), page_of(s)) for s in harness.sent] == [(5, 1), (5, 2), (5, 3)]
     assert listing.truncated is True
 
 

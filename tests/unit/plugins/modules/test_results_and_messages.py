@@ -128,7 +128,7 @@ def pagy(numbers):
     (700, 600, [300, 300], True),    # a size that divides 600, in as few requests as pages of 500
     (600, 600, [300, 300], False),
     (700, 650, [325, 325], True),
-    (1000, 701, [500, 125, 25, 50, 1], True),  # each page a size that starts exactly at the next record
+    (1000, 701, [500, 500], True),   # no size divides 701 in two pages: the second page is read past it
 ])
 def test_max_records_asks_for_no_more_than_it_needs(install_client, base_args, seeded, max_records, page_sizes,
                                                     truncated):
@@ -137,15 +137,40 @@ def test_max_records_asks_for_no_more_than_it_needs(install_client, base_args, s
     result = run(sms_phone_number_info.main, dict(base_args, max_records=max_records))
     sizes = [int(dict(sent.params)['limit']) for sent in backend.sent]
     assert sizes == page_sizes
-    received = 0
-    for size in sizes:
-        assert size <= max_records - received, 'a page asked for more records than were still wanted'
-        received += size
+    # One page size (the server's own next pages followed): less than one page read past max_records.
+    assert len(set(sizes)) == 1 and sum(sizes) - max_records < sizes[0]
     kept = min(seeded, max_records)
-    # No record skipped or repeated, though the page size changed on the way.
+    # No record skipped or repeated.
     assert [r['phone_number'] for r in result['phone_numbers']] == numbers[:kept]
     assert result['truncated'] is truncated
     assert result['msg'].startswith('returned %d records' % kept)
+
+
+def capped_pagy(numbers, cap):
+    """Answers like a pagy server whose largest page is ``cap``: whatever limit is asked, pages of ``cap``
+    records, numbered by that size."""
+    def answer(sent):
+        page = int(dict(sent.params).get('page', 1))
+        chunk = numbers[(page - 1) * cap:page * cap]
+        more = page * cap < len(numbers)
+        return response(200, {'phone_numbers': [{'phone_number': n, 'deleted_at': None} for n in chunk],
+                              'pagination': {'count': len(numbers), 'page': page, 'items': cap,
+                                             'next': page + 1 if more else None}})
+    return answer
+
+
+@pytest.mark.parametrize('seeded, max_records, truncated', [(20, 7, True), (7, 7, False), (5, 7, False)])
+def test_max_records_on_a_server_that_caps_the_page_size_returns_exactly_max_records_in_order(
+        install_client, base_args, seeded, max_records, truncated):
+    numbers = ['+1555%07d' % i for i in range(seeded)]
+    backend = install_client(HttpBackend(handler=capped_pagy(numbers, 3)))
+    result = run(sms_phone_number_info.main, dict(base_args, max_records=max_records))
+    kept = min(seeded, max_records)
+    assert [r['phone_number'] for r in result['phone_numbers']] == numbers[:kept]
+    assert result['truncated'] is truncated
+    # The server's own pages, one after the other, never renumbered for a size it does not serve.
+    assert [dict(sent.params).get('page', '1') for sent in backend.sent] == [str(page) for page in
+                                                                             range(1, len(backend.sent) + 1)]
 
 
 def test_info_msg_of_a_count_and_of_one_number(install_client, base_args):
