@@ -231,8 +231,8 @@ def test_contract_list_items_without_reports_are_pending_without_a_get():
 def test_contract_list_items_with_reports_are_read_by_uuid():
     delivering = Delivering([N1, N2], contract_list_items=True, message_outcomes={N2: 'failed'})
     entries, rounds = delivering.wait(30)
-    assert [(entry['status'], entry['carrier_error_code']) for entry in entries] == [('delivered', None),
-                                                                                    ('failed', 4720)]
+    assert [(entry['status'], entry['carrier_error_code']) for entry in entries] == [
+        ('delivered', None), ('failed', 4720)]
     # Round 1 (pending, no reports: no reads); round 2 at 1 s: both settled, each read once by uuid.
     assert rounds == 2 and sorted(delivering.actions('get')) == ['m1', 'm2']
 
