@@ -120,8 +120,9 @@ test:
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-all
 	@echo "make test: all checks passed"
 
-# The slowest first, so that they start first.
-test-all: integration-newest sanity-newest integration-oldest sanity-oldest ee units awx galaxy-import docs-test \
+# The slowest first, so that they start first: the EE (mostly waiting on apt-get, debootstrap and podman) next to
+# the integration tests (CPU), then the sanity tests.
+test-all: ee integration-newest sanity-newest integration-oldest sanity-oldest units awx galaxy-import docs-test \
 	changelog-lint lint ansible-doc
 
 # -- make check ---------------------------------------------------------------------------------------------
@@ -164,16 +165,18 @@ sanity-oldest: $(VENV_OLDEST)/.installed
 	$(ANSIBLE_TEST) $(VENV_OLDEST) sanity
 
 # Integration tests build and install the collection themselves (tests/integration/conftest.py) and start
-# their own simulators; running them with a venv's Python tests that venv's ansible-core.
+# their own simulators; running them with a venv's Python tests that venv's ansible-core. --dist loadfile keeps a
+# test file on one xdist worker, so a module-scoped fixture (a playbook of every bad-input or fault case, the
+# benchmark runs) runs once, not once per worker.
 integration-newest: $(VENV)/.installed
 	@echo "make: integration tests, ansible-core 2.21"
-	@$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 tests/simulator tests/hostile tests/integration tests/benchmark
+	@$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 --dist loadfile tests/simulator tests/hostile tests/integration tests/benchmark
 # On the oldest core, only what differs between cores (marked core_sensitive in tests/integration, registered in
 # its conftest.py): result keys and invocation, failures and tracebacks, no_log and the token. The newest core
 # runs them all.
 integration-oldest: $(VENV_OLDEST)/.installed
 	@echo "make: integration tests marked core_sensitive, ansible-core 2.16"
-	@$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 -m core_sensitive tests/integration
+	@$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider -q -n 2 --dist loadfile -m core_sensitive tests/integration
 
 # The AWX path: the credential type's injectors through ansible-runner jobs, the execution environment
 # through ansible-builder, the credential-type playbook against a stand-in of AWX's API.
