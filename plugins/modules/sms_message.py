@@ -276,30 +276,31 @@ retries:
 
 import datetime
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
     InvalidMessageId,
     MessageClient,
     check_message_id,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_delivery import wait_for_delivery
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import plan_send, segment_count
-from ansible_collections.invoca.messaging.plugins.module_utils.message_sending import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.delivery import wait_for_delivery
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import plan_send, segment_count
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.sending import (
     ExactlyOnceSender,
     dedupe_start,
     may_have_applied,
     received_copies,
     task_mark,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     is_active,
     normalize_phone_number,
     normalize_phone_numbers,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool, is_fatal
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, excerpt
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import WorkerPool, is_fatal
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
 
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 4

@@ -218,24 +218,29 @@ truncated:
   sample: false
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import (
     SmsApiModule,
     listing_argument_spec,
     listing_option_problem,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
     InvalidMessageId,
     MessageClient,
     check_message_id,
     delivery_status,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     is_yaml_number,
     normalize_phone_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, filter_params, sort_param, wants_deleted
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.query import (
+    InvalidQuery,
+    filter_params,
+    sort_param,
+    wants_deleted,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 
 
 # The fields of a message that hold a phone number: a filter on them is normalised like the numbers themselves.

@@ -286,14 +286,18 @@ phone_numbers:
   sample: [{"phone_number": "+18885550100", "created_at": "2022-03-14T20:30:12.000Z", "deleted_at": null}]
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule, describe_api_error
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule, describe_api_error
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     normalize_phone_numbers,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.plan import number_diff, numbers_diff, plan_changes
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.plan import (
+    number_diff,
+    numbers_diff,
+    plan_changes,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import (
     DEFAULT_CONCURRENCY,
     WorkerPool,
     apply_plan,

@@ -147,19 +147,19 @@ msg:
   sample: returned 3 records
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import (
     SmsApiModule,
     listing_argument_spec,
     listing_option_problem,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     is_active,
     is_yaml_number,
     normalize_phone_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, list_query, wants_deleted
+from ansible_collections.invoca.messaging.plugins.module_utils._api.query import InvalidQuery, list_query, wants_deleted
 
 
 def main():

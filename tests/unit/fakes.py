@@ -20,9 +20,10 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import format_timestamp, parse_timestamp
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, Transport
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import format_timestamp, parse_timestamp
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
 
 TOKEN = 'tok-S3CRET-9f2c41d7e8'
 API_URL = 'https://messaging.example.test'

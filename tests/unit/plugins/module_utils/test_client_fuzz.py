@@ -14,8 +14,9 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import normalize_phone_number
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_THROTTLED_RETRIES, ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import normalize_phone_number
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import MAX_THROTTLED_RETRIES
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, Harness, response
 
 # Keys the parsers look for, so that generated objects reach past the first isinstance check.

@@ -17,13 +17,13 @@ import time
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import (
     BACKOFF_BASE,
     BACKOFF_CAP,
     MAX_RETRY_AFTER,
     MAX_THROTTLED_RETRIES,
     RETRY_BUDGET,
-    ApiError,
     Throttle,
     parse_retry_after,
 )

@@ -14,7 +14,7 @@ import re
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
     EPOCH,
     ExactlyOnceSender,
     InvalidMessageId,
@@ -28,12 +28,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils.message_client im
     polls_bound,
     wait_for_delivery,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import (
     already_received,
     plan_send,
     segment_count,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     N1,
     N2,

@@ -11,9 +11,9 @@ import threading
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils.plan import Plan
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.plan import Plan
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import (
     LISTING_THRESHOLD,
     WorkerPool,
     apply_plan,

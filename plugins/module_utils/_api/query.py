@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import normalize_phone_number
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import normalize_phone_number
 
 OPERATORS = ('eq', 'lte', 'gte', 'empty')
 # Field names become part of a query key (field[op]); anything beyond a plain identifier could forge another

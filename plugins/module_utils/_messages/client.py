@@ -20,20 +20,17 @@ import datetime
 import re
 import threading
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import failed_at_carrier
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import failed_at_carrier
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     normalize_phone_number,
     normalize_server_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    MAX_PAGE_SIZE,
-    NOT_SAFE_TO_RESEND,
-    ApiError,
-    covering_all_time,
-    describe,
-    excerpt,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import covering_all_time
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import NOT_SAFE_TO_RESEND
 
 # A message uuid goes into a URL path: only the characters a uuid (or a cuid) can hold.
 _MESSAGE_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,99}')

@@ -19,18 +19,14 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_required_if
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import is_yaml_number
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    DEFAULT_API_URL,
-    DEFAULT_API_VERSION,
-    HAS_REQUESTS,
-    MAX_PAGE_SIZE,
-    REQUESTS_IMPORT_ERROR,
-    ApiConfigError,
-    Redactor,
-    Transport,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import is_yaml_number
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
+from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import Redactor
+from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import DEFAULT_API_URL, DEFAULT_API_VERSION
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
 
 
 # ansible-core 2.19 and later put the pending exception into a failed result, formatted with its message and the

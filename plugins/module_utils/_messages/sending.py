@@ -18,14 +18,15 @@ __metaclass__ = type
 import datetime
 import threading
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
     is_message_id,
     is_outgoing,
     parse_timestamp,
     proven_not_stored,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import copy_counts, same_text
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, excerpt
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import copy_counts, same_text
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
 
 # How far before the server's time at the start of the task the look-ups start: API hosts stamp messages with
 # clocks that may differ by seconds, so our message may carry a time a little before the one the server told us.

@@ -18,18 +18,16 @@ __metaclass__ = type
 import re
 import threading
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     is_active,
     normalize_phone_number,
     normalize_server_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    MAX_PAGE_SIZE,
-    ApiError,
-    covering_all_time,
-    describe,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import covering_all_time
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
 
 # The API's own answer about a number it does not hold: "Not Found - the requested phone number, +18885550100,
 # is not in the system". Only that text means "absent": a gateway's bare "Not Found" or a wrong URL does not.

@@ -15,8 +15,8 @@ import threading
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import is_active
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import is_active
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 
 # Past this many numbers, one listing at 500 a page is cheaper than one GET per number; below it, GETs win when
 # the network holds many numbers that are not in the list. Measured by tests/benchmark (networks of 100 to 5,000,
