@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # The connection options every module of this collection takes; the matching argument spec is
-    # plugins/module_utils/api_module.py:api_argument_spec(), so the two are written once each.
+    # plugins/module_utils/_sms_module.py:api_argument_spec(), so the two are written once each.
     DOCUMENTATION = r"""
 options:
   api_token:

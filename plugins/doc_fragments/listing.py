@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # The paging options of the info modules; the matching argument spec and checks are
-    # plugins/module_utils/api_module.py:listing_argument_spec() and check_listing_options().
+    # plugins/module_utils/_sms_module.py:listing_argument_spec() and check_listing_options().
     DOCUMENTATION = r"""
 options:
   limit:

@@ -286,7 +286,6 @@ phone_numbers:
   sample: [{"phone_number": "+18885550100", "created_at": "2022-03-14T20:30:12.000Z", "deleted_at": null}]
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule, describe_api_error
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
@@ -298,14 +297,13 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.pl
     plan_changes,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import (
-    DEFAULT_CONCURRENCY,
-    WorkerPool,
     apply_plan,
     predicted_outcome,
     read_active,
 )
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule, describe_api_error
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import PHONE_NUMBER_CONCURRENCY, WorkerPool
 
-MAX_CONCURRENCY = 64
 NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[], not_attempted=dict(create=[], delete=[]),
                     summary=dict(created=0, deleted=0, unchanged=0, failed=0, not_attempted=0))
 
@@ -322,8 +320,6 @@ def check_options(module):
                                  'invoca.messaging.sms_phone_number_info and delete them with state=absent.')
     if params['max_deletions'] is not None and params['max_deletions'] < 0:
         module.fail_json(msg='max_deletions must be 0 or more, got %d' % params['max_deletions'])
-    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
-        module.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY, params['concurrency']))
     if params['phone_number'] is None and params['phone_numbers'] is None:
         # Given but null (e.g. an undefined variable templated to null): required_one_of counts it as given.
         module.fail_json(msg='phone_number is null: give a number such as +18885550100, or a list in phone_numbers')
@@ -416,7 +412,7 @@ def main():
             state=dict(type='str', default='present', choices=['present', 'absent']),
             exclusive=dict(type='bool', default=False),
             max_deletions=dict(type='int'),
-            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+            concurrency=dict(type='int', default=PHONE_NUMBER_CONCURRENCY),
             return_records=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('phone_number', 'phone_numbers')],

@@ -48,3 +48,21 @@ def covering_all_time(query):
     if any(str(key).startswith('created_at[') for key, _value in query):
         return query
     return [ALL_TIME] + query
+
+
+# The API's own 404 texts (the 2022-08-01 contract and the 2022-05-01 schema alike). Only these mean "no such thing":
+# a gateway's bare "Not Found", an HTML page or a wrong URL never does.
+NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
+# 2022-05-01's generic text, which is also its answer to an unknown route.
+UNKNOWN_OBJECT = re.compile(r'object identifier being unknown to SMS Messaging', re.IGNORECASE)
+NO_MESSAGES_FOR_NUMBER = re.compile(r'could not find any messages for the requested phone number', re.IGNORECASE)
+NO_MESSAGE_FOR_UUID = re.compile(r'could not find any messages for the requested uuid', re.IGNORECASE)
+NO_DELIVERY_REPORT = re.compile(r'could not find any delivery reports for the requested delivery report uuid',
+                                re.IGNORECASE)
+
+
+def is_api_not_found(error, words):
+    """Whether ``error`` is the API's own 404 in ``words``: never a 404 without them, nor one after a redirect
+    (the answer is then another server's, or another path's, whatever its words)."""
+    return (error.status == 404 and error.kind == 'http' and bool(error.api_message) and not error.redirected_to
+            and words.search(error.api_message) is not None)

@@ -109,7 +109,7 @@ class Listing:
     def __init__(self, transport, path, items_key, query=(), page_size=MAX_PAGE_SIZE, max_items=None,
                  item_key=None, extract=None, growing=False):
         self._transport = transport
-        self._path = path
+        self.path = self._path = path
         self._items_key = items_key
         self._query = list(query)
         self._page_size = page_size
@@ -227,3 +227,17 @@ class Listing:
         if not isinstance(pager, dict):
             pager = body.get('page') if isinstance(body.get('page'), dict) else None
         return items, pager
+
+
+def announced_count(listing):
+    """The total that the first page of ``listing`` (a Listing of max_items=1, page_size=1) announces.
+
+    The API has no count endpoint for every resource, but every page says how many records match.
+    """
+    records = list(listing)
+    if listing.count is None:
+        if records:
+            raise ApiError('GET', listing.path, 'the listing has records but no pagination count, so they cannot be '
+                           'counted without reading them all; list them instead', status=200, kind='malformed')
+        return 0
+    return listing.count

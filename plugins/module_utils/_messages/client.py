@@ -20,28 +20,29 @@ import datetime
 import re
 import threading
 
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import (
+    NO_DELIVERY_REPORT,
+    NO_MESSAGES_FOR_NUMBER,
+    NO_MESSAGE_FOR_UUID,
+    covering_all_time,
+    is_api_not_found,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE, announced_count
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import NOT_SAFE_TO_RESEND
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import failed_at_carrier
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import says_not_in_system
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     normalize_phone_number,
     normalize_server_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import covering_all_time
-from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
-from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
-from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import NOT_SAFE_TO_RESEND
 
 # A message uuid goes into a URL path: only the characters a uuid (or a cuid) can hold.
 _MESSAGE_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,99}')
-# The API's own 404 texts for messages (the 2022-08-01 contract and the 2022-05-01 schema alike). Only these mean
-# "no such message": a gateway's bare "Not Found", an HTML page or a 404 after a redirect never does.
-_NO_MESSAGES = re.compile(r'could not find any messages for the requested phone number', re.IGNORECASE)
-_NO_MESSAGE_FOR_UUID = re.compile(r'could not find any messages for the requested uuid', re.IGNORECASE)
-_NO_DELIVERY_REPORT = re.compile(r'could not find any delivery reports for the requested delivery report uuid',
-                                 re.IGNORECASE)
-_NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
-_NUMBER_IN_TEXT = re.compile(r'\+?[0-9][0-9 ().-]{5,}[0-9]')
+# One message has one report per delivery attempt: a handful. Past this many, the summaries are returned as listed.
+MAX_DETAILED_REPORTS = 20
 # The 2022-05-01 answer to a body that is not one object ("must be a JSON hash").
 _NOT_A_HASH = re.compile(r'must be a JSON hash', re.IGNORECASE)
 # 2022-08-01 writes out/in, 2022-05-01 outbound/inbound.
@@ -57,13 +58,6 @@ class InvalidMessageId(ValueError):
 
 def is_message_id(value):
     return isinstance(value, str) and _MESSAGE_ID.fullmatch(value) is not None
-
-
-def is_not_found(error, words):
-    """Whether ``error`` is the API's own 404 in ``words``: never a 404 without them, nor one after a redirect
-    (the answer is then another server's, or another path's, whatever its words)."""
-    return (error.status == 404 and error.kind == 'http' and bool(error.api_message) and not error.redirected_to
-            and words.search(error.api_message) is not None)
 
 
 def delivery_reports_of(record):
@@ -154,6 +148,10 @@ class _TolerantListing:
         self.empty = False
 
     @property
+    def path(self):
+        return self._listing.path
+
+    @property
     def truncated(self):
         return self._listing.truncated
 
@@ -166,7 +164,7 @@ class _TolerantListing:
             yield from self._listing
         except ApiError as exc:
             # Only the first page may say "none at all": on a later page the same words contradict the earlier ones.
-            if is_not_found(exc, _NO_MESSAGES) and not self._listing.pages_read:
+            if is_api_not_found(exc, NO_MESSAGES_FOR_NUMBER) and not self._listing.pages_read:
                 self.empty = True
                 return
             raise
@@ -320,6 +318,13 @@ class MessageClient:
             in_window = True
             yield record
 
+    def count(self, query=(), phone_number=None):
+        """How many messages match (of ``phone_number``, when given): the total a one-record page announces, since
+        the API has no count endpoint for messages."""
+        if phone_number is not None:
+            return announced_count(self.by_number(phone_number, query, max_records=1, page_size=1))
+        return announced_count(self.listing(query, max_records=1, page_size=1))
+
     def get(self, message_uuid):
         """One message with its delivery reports, or None when the API says it has no such message."""
         path = self.transport.path('messages', 'uuid', check_message_id(message_uuid))
@@ -330,7 +335,7 @@ class MessageClient:
                 raise self.transport.malformed('GET', path, answer, 'an object {"message": {...}}')
             return self._expect(message_uuid, 'GET', path, answer, self.checked_message('GET', path, answer, record))
         error = self.transport.error('GET', path, answer)
-        if is_not_found(error, _NO_MESSAGE_FOR_UUID):
+        if is_api_not_found(error, NO_MESSAGE_FOR_UUID):
             return None
         raise error
 
@@ -353,7 +358,7 @@ class MessageClient:
                                may_have_applied=True)
             return record
         error = self.transport.error('DELETE', path, answer)
-        if is_not_found(error, _NO_MESSAGE_FOR_UUID):
+        if is_api_not_found(error, NO_MESSAGE_FOR_UUID):
             return None
         raise error
 
@@ -386,25 +391,28 @@ class MessageClient:
                                    status=answer.status, kind='contradiction')
             return usage
         error = self.transport.error('GET', path, answer)
-        if is_not_found(error, _NOT_IN_SYSTEM) and self._names_only(error.api_message, number):
+        if says_not_in_system(error, number):
             return None
         raise error
-
-    @staticmethod
-    def _names_only(text, number):
-        """Whether every phone number ``text`` mentions is ``number`` (an answer about another number is not ours)."""
-        for mentioned in _NUMBER_IN_TEXT.findall(text):
-            try:
-                if normalize_server_number(mentioned) != number:
-                    return False
-            except InvalidPhoneNumber:
-                continue
-        return True
 
     def delivery_reports(self, message_uuid, query=(), max_records=None):
         """A listing of a message's delivery reports (oldest first)."""
         path = self.transport.path('messages', 'uuid', check_message_id(message_uuid), 'delivery_reports')
         return self.transport.listing(path, 'delivery_reports', query, max_items=max_records)
+
+    def detailed_delivery_reports(self, message_uuid):
+        """The delivery reports of one message, each completed with its own record (destination, carrier error);
+        past MAX_DETAILED_REPORTS, the summaries as listed."""
+        detailed = []
+        for index, report in enumerate(self.delivery_reports(message_uuid)):
+            detail = None
+            if index < MAX_DETAILED_REPORTS and isinstance(report, dict) and isinstance(report.get('uuid'), str):
+                try:
+                    detail = self.delivery_report(message_uuid, report['uuid'])
+                except InvalidMessageId:
+                    detail = None
+            detailed.append(dict(report, **detail) if isinstance(report, dict) and isinstance(detail, dict) else report)
+        return detailed
 
     def delivery_report(self, message_uuid, report_uuid):
         """One delivery report (with destination, carrier_description, carrier_errorcode), or None."""
@@ -421,6 +429,6 @@ class MessageClient:
                                status=answer.status, kind='contradiction')
             return report
         error = self.transport.error('GET', path, answer)
-        if is_not_found(error, _NO_DELIVERY_REPORT):
+        if is_api_not_found(error, NO_DELIVERY_REPORT):
             return None
         raise error

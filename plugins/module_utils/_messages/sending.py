@@ -18,6 +18,8 @@ __metaclass__ = type
 import datetime
 import threading
 
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
     is_message_id,
     is_outgoing,
@@ -25,8 +27,6 @@ from ansible_collections.invoca.messaging.plugins.module_utils._messages.client 
     proven_not_stored,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import copy_counts, same_text
-from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
 
 # How far before the server's time at the start of the task the look-ups start: API hosts stamp messages with
 # clocks that may differ by seconds, so our message may carry a time a little before the one the server told us.

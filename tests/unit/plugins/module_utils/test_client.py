@@ -13,7 +13,6 @@ import re
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import InvalidPhoneNumber
 from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import encode_query
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError, ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import (
@@ -22,15 +21,16 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.settings imp
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import InvalidPhoneNumber
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     API_URL,
+    FakeSession,
+    Harness,
     N1,
     N2,
     N3,
     TOKEN,
-    FakeSession,
-    Harness,
     response,
 )
 

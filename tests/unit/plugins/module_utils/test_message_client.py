@@ -14,6 +14,7 @@ import re
 import pytest
 import requests
 
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
     EPOCH,
     ExactlyOnceSender,
@@ -33,16 +34,15 @@ from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan im
     plan_send,
     segment_count,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
-    N1,
-    N2,
-    N3,
-    TOKEN,
     FakeClock,
     FakeMessageClient,
     FakeSleep,
     Harness,
+    N1,
+    N2,
+    N3,
+    TOKEN,
     response,
 )
 

@@ -15,12 +15,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.errors impor
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.plan import Plan
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import (
     LISTING_THRESHOLD,
-    WorkerPool,
     apply_plan,
     predicted_outcome,
     read_active,
 )
-from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, N4, FakeClient, api_error
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import WorkerPool
+from ansible_collections.invoca.messaging.tests.unit.fakes import FakeClient, N1, N2, N3, N4, api_error
 
 TIMEOUT = 5
 

@@ -11,7 +11,6 @@ __metaclass__ = type
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import describe_api_error
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import (
     DISCONNECTS_PER_TIMEOUT,
@@ -21,7 +20,8 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import
     UNREACHABLE_AFTER,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import MAX_REDIRECTS
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClock, Harness, response
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import describe_api_error
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, FakeClock, Harness, TOKEN, response
 
 PATH = '/sms/2022-08-01/messages'
 OK = {'ok': True}
