@@ -4,6 +4,8 @@
 
 """The Ansible side of the API options: their argument spec, the client they configure, readable failures.
 
+Internal use only: not a public API of the collection, and it may change in any release.
+
 Documented once in plugins/doc_fragments/api.py.
 """
 

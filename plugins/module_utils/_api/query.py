@@ -2,7 +2,10 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters and sorting for list requests, checked before they go on the wire. No Ansible here."""
+"""Filters and sorting for list requests, checked before they go on the wire. No Ansible here.
+
+Internal use only: not a public API of the collection, and it may change in any release.
+"""
 
 from __future__ import absolute_import, division, print_function
 

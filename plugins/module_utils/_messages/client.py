@@ -4,12 +4,12 @@
 
 """The /messages endpoints of the Invoca SMS Messaging API, on the shared Transport.
 
-Internal to this collection: not a public API, and it may change in any release.
+Internal use only: not a public API of the collection, and it may change in any release.
 
 Reads and the soft delete are safe to resend. Sending is not: POST /messages has no idempotency key, and the
 API stores three identical messages sent a second apart as three messages. So a send uses NOT_SAFE_TO_RESEND
 (only a request that never reached the API, and a 429, are retried); what an unclear outcome means is decided
-by message_sending. No Ansible here.
+by _messages.sending. No Ansible here.
 """
 
 from __future__ import absolute_import, division, print_function

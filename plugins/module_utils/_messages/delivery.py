@@ -4,7 +4,7 @@
 
 """Waiting until the messages a task sent are delivered or have failed, within a wall-clock deadline.
 
-Internal to this collection: not a public API, and it may change in any release. No Ansible here.
+Internal use only: not a public API of the collection, and it may change in any release. No Ansible here.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -4,6 +4,8 @@
 
 """Who a send goes to: segment counting, the recipient list, and the dedupe of recent identical messages.
 
+Internal use only: not a public API of the collection, and it may change in any release.
+
 Pure functions, no requests and no Ansible, so check mode and a real run plan alike.
 """
 

@@ -4,7 +4,7 @@
 
 """At most one text per recipient against an API that stores late, and the dedupe of a rerun.
 
-Internal to this collection: not a public API, and it may change in any release.
+Internal use only: not a public API of the collection, and it may change in any release.
 
 The API queues a send ("creates a message and forwards to kafka"): a message can show in the listings seconds
 after its POST was answered, or after a gateway gave up on it. So a look-up that does not find a message proves

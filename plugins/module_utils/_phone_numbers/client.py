@@ -4,7 +4,7 @@
 
 """The phone-number endpoints of the Invoca SMS Messaging API, on the shared Transport.
 
-Internal to this collection: not a public API, and it may change in any release.
+Internal use only: not a public API of the collection, and it may change in any release.
 
 Every number a server sends is normalised to E.164 (or refused) before a caller sees it, and no request path
 is built from anything but a valid E.164 number. Creating and deleting a number are safe to resend: a repeat
