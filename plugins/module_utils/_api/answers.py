@@ -12,9 +12,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt, looks_like_html
+# str.isdigit() also accepts characters such as superscript digits, which int() refuses: only ASCII digits count.
+_DECIMAL = re.compile(r'[0-9]{1,18}')
+
+
+def decimal(value):
+    """The non-negative integer that a header or a pager field writes in ASCII digits, else None."""
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
 
 class Answer:
     """A response reduced to what the clients need: status, decoded JSON (or the reason there is none)."""

@@ -24,6 +24,7 @@ import zlib
 
 from urllib.parse import urlsplit
 
+from ansible_collections.invoca.messaging.plugins.module_utils._api.answers import decimal
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
 
@@ -210,9 +211,9 @@ def _read_body(response):
         if len(content) > MAX_BODY_BYTES:
             raise _TooLarge(len(content))
         return content
-    length = response.headers.get('Content-Length', '')
-    if length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
-        raise _TooLarge(int(length))
+    length = decimal(response.headers.get('Content-Length'))
+    if length is not None and length > MAX_BODY_BYTES:
+        raise _TooLarge(length)
     encoding = response.headers.get('Content-Encoding', '').strip().lower()
     inflater = None
     if encoding in ('gzip', 'x-gzip'):

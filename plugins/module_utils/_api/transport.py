@@ -21,7 +21,7 @@ import time
 
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from ansible_collections.invoca.messaging.plugins.module_utils._api.answers import decode
+from ansible_collections.invoca.messaging.plugins.module_utils._api.answers import decimal, decode
 from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import (
     _AVAILABLE_VERSIONS,
     _UNKNOWN_VERSION,
@@ -317,8 +317,7 @@ class Transport:
     def _note_server_time(self, date_header, age_header=None):
         # A cache in front of the API answers with the Date of when it stored the answer, and says how long ago in
         # Age: the server's time now is their sum.
-        age = age_header.strip() if isinstance(age_header, str) else ''
-        age = int(age) if age.isascii() and age.isdigit() and len(age) <= 9 else 0
+        age = decimal(age_header) or 0
         try:
             when = email.utils.parsedate_to_datetime(date_header) if date_header else None
             offset = when.timestamp() + age - time.time() if when is not None else None
