@@ -177,7 +177,10 @@ class Listing:
             if received > MAX_ITEMS or self.pages_read > MAX_PAGES:
                 raise self._fail('the listing passed %d records or %d pages, more than any real network holds; '
                                  'stopped' % (MAX_ITEMS, MAX_PAGES), answer)
-            if not cursors and announced_pages is not None and page_number > announced_pages:
+            # A growing listing read newest first ends short of its count (the new records went onto page 1), so
+            # its end is confirmed by an empty page past the pages it announced: that page is the end, not more.
+            if not cursors and announced_pages is not None and page_number > announced_pages and (
+                    items or not self.growing):
                 raise self._fail('the listing announced %d pages but kept sending more; stopped' % announced_pages,
                                  answer)
             try:
