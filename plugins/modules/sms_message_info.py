@@ -280,7 +280,7 @@ def main():
         module.fail_json(msg=str(exc))
     include_deleted = wants_deleted(params['filters'], params['include_deleted'])
 
-    client = MessageClient(module.transport())
+    client = MessageClient(module.transport(pool_size=params['concurrency']))
     result = dict(changed=False, messages=[], delivery_reports=[], usage=None, count=0, truncated=False)
     try:
         if uuid is not None:

@@ -189,7 +189,7 @@ def main():
     except (InvalidPhoneNumber, InvalidQuery) as exc:
         module.fail_json(msg=str(exc))
 
-    client = module.phone_number_client()
+    client = module.phone_number_client(pool_size=params['concurrency'])
     try:
         if params['count_only']:
             count = client.count(query)

@@ -14,6 +14,7 @@ __metaclass__ = type
 import hashlib
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from urllib.parse import parse_qs
 
@@ -93,6 +94,33 @@ def _first_page_size(wanted, largest):
     return largest
 
 
+class _PagesAhead:
+    """The pages of a page-number listing asked for ahead of its reader, up to ``concurrency`` at once and never past
+    ``last``, and handed over in order. A page not asked for ahead (past ``last``) is asked for when wanted.
+
+    Only reads: asking for a page the reader then does not want costs a request and changes nothing.
+    """
+
+    def __init__(self, fetch, concurrency, last):
+        self._fetch = fetch
+        self._concurrency = concurrency
+        self._last = last
+        self._executor = ThreadPoolExecutor(max_workers=concurrency)
+        self._futures = {}
+
+    def get(self, page):
+        for ahead in range(page, min(page + self._concurrency, self._last + 1)):
+            if ahead not in self._futures:
+                self._futures[ahead] = self._executor.submit(self._fetch, ahead)
+        future = self._futures.pop(page, None)
+        return future.result() if future is not None else self._fetch(page)
+
+    def close(self):
+        for future in self._futures.values():
+            future.cancel()
+        self._executor.shutdown(wait=True)
+
+
 class Listing:
     """Every item of a paginated listing, page after page, as the responses describe the next page.
 
@@ -104,10 +132,14 @@ class Listing:
 
     ``growing``: the listing may grow while it is read (newest first, new records push older ones onto the next
     page): records seen before are skipped and a page of them, or an end short of the count, is not an error.
+
+    ``concurrency``: once the first page of a page-number listing has told how many pages there are, the next
+    pages are asked for up to this many at once, and read in order with every check above. A cursor listing is
+    read one page after the other: each cursor comes with the page before it.
     """
 
     def __init__(self, transport, path, items_key, query=(), page_size=MAX_PAGE_SIZE, max_items=None,
-                 item_key=None, extract=None, growing=False):
+                 item_key=None, extract=None, growing=False, concurrency=1):
         self._transport = transport
         self.path = self._path = path
         self._items_key = items_key
@@ -118,6 +150,7 @@ class Listing:
         self._item_key = item_key or (lambda item: json.dumps(item, sort_keys=True, default=str))
         self._extract = extract
         self.growing = growing
+        self.concurrency = max(1, concurrency)
         self.truncated = False
         self.count = None
         self.pages_read = 0
@@ -132,7 +165,22 @@ class Listing:
         return hashlib.sha256(self._item_key(item).encode('utf-8', 'surrogatepass')).digest()
 
     def __iter__(self):
-        transport, path = self._transport, self._path
+        ahead = []
+        try:
+            for item in self._walk(ahead):
+                yield item
+        finally:
+            for pages in ahead:
+                pages.close()
+
+    def _request(self, query):
+        answer = self._transport.request('GET', self._path, query)
+        if answer.status != 200:
+            raise self._transport.error('GET', self._path, answer)
+        return answer
+
+    def _walk(self, ahead):
+        """The items, page after page; ``ahead`` receives the _PagesAhead it starts, for the caller to close."""
         token = None
         page_number = 1
         received = 0
@@ -145,9 +193,10 @@ class Listing:
         size = self._page_size if self._max_items is None else _first_page_size(self._max_items, self._page_size)
         while True:
             query = self._query + [('limit', size)] + ([token] if token is not None else [])
-            answer = transport.request('GET', path, query)
-            if answer.status != 200:
-                raise transport.error('GET', path, answer)
+            if ahead and token is not None and token[0] == 'page':
+                answer = ahead[0].get(token[1])
+            else:
+                answer = self._request(query)
             self.pages_read += 1
             items, pager = self._page(answer)
             count = _count_of(pager)
@@ -215,6 +264,12 @@ class Listing:
             seen_tokens.add(token)
             if token[0] == 'page':
                 page_number = token[1]
+                if not ahead and page_number == 2 and announced_pages and self.concurrency > 1:
+                    last = announced_pages if self._max_items is None else min(announced_pages,
+                                                                                -(-self._max_items // size))
+                    ahead.append(_PagesAhead(lambda page: self._request(self._query + [('limit', size),
+                                                                                       ('page', page)]),
+                                             self.concurrency, min(last, MAX_PAGES)))
             else:
                 cursors = True
 

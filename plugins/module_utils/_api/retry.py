@@ -22,8 +22,6 @@ import time
 MAX_RETRY_AFTER = 60.0
 # ...and at most this long in all, counted as wall-clock time during which some request of the task was waiting.
 RETRY_BUDGET = 300.0
-# A 429 says "not processed": asking again is always safe, so it does not use up max_retries, only this many.
-MAX_THROTTLED_RETRIES = 30
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 # After this many attempts in a row got no answer at all (across workers), the server is taken as unreachable

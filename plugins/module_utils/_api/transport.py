@@ -42,7 +42,6 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import
     BACKOFF_CAP,
     DISCONNECTS_PER_TIMEOUT,
     MAX_RETRY_AFTER,
-    MAX_THROTTLED_RETRIES,
     RETRY_BUDGET,
     SAFE_TO_RESEND,
     Throttle,
@@ -101,6 +100,8 @@ class Transport:
         self._circuits = {'read': _Circuit(), 'write': _Circuit()}
         self._server_offset = None
         self.requests_sent = 0
+        # Requests a task may have in flight at once: its workers, or the pages of a listing read ahead.
+        self.concurrency = max(1, pool_size)
         session = session or new_session(pool_size)
         session.headers.update({'Accept': 'application/json', 'Accept-Encoding': 'gzip, deflate',
                                 'User-Agent': 'invoca.messaging-ansible/%s' % __version__})
@@ -226,15 +227,15 @@ class Transport:
             if answer.status in policy.retry_statuses:
                 retry_after = parse_retry_after(answer.headers.get('Retry-After'))
                 scheduling = answer.status == 429 and (retry_after is None or retry_after <= MAX_RETRY_AFTER)
+                # max_retries bounds every request's attempts, a 429 included: a server that answers 429 to
+                # everything cannot hold a task past max_retries + 1 requests of each.
+                may_retry = attempt + throttled < self.max_retries
                 if scheduling:
-                    # "Not processed, try again shortly": a scheduling signal, not a failure, so it does not use up
-                    # max_retries (under a rate limit the same request may be told "later" several times); it is
-                    # asked again up to MAX_THROTTLED_RETRIES times within the budget. max_retries 0 means none.
-                    may_retry = self.max_retries > 0 and throttled < MAX_THROTTLED_RETRIES
-                    delay = retry_after if retry_after is not None else self._backoff(min(throttled, 6))
+                    # "Not processed, try again shortly": waited as the server asks, or backed off when it does not
+                    # say how long.
+                    delay = retry_after if retry_after is not None else self._backoff(throttled)
                 else:
-                    # An error, or a server asking for longer than we wait (capped): max_retries applies.
-                    may_retry = attempt < self.max_retries
+                    # An error, or a server asking for longer than we wait (capped).
                     delay = self._backoff(attempt) if retry_after is None else min(retry_after, MAX_RETRY_AFTER)
                 if may_retry:
                     if not self._charge(delay, str(answer.status)):
@@ -374,4 +375,5 @@ class Transport:
     def listing(self, path, items_key, query=(), page_size=MAX_PAGE_SIZE, max_items=None, item_key=None,
                 extract=None, growing=False):
         """A Listing of ``path``: iterate it for every item; see Listing for the bounds it enforces."""
-        return Listing(self, path, items_key, query, page_size, max_items, item_key, extract, growing)
+        return Listing(self, path, items_key, query, page_size, max_items, item_key, extract, growing,
+                       concurrency=self.concurrency)
