@@ -249,6 +249,11 @@ def origin(url):
     return (parts.scheme, (parts.hostname or '').lower(), port)
 
 
+# urllib3 starts the text of a connection failure with the connection object: its class (ours is
+# _WatchedHTTPSConnection) and host, or its repr. Neither says anything to a user; the host is named by the caller.
+_CONNECTION_PREFIX = re.compile(r'^\s*(?:<[\w.]+ object at 0x[0-9a-fA-F]+>|[\w.]*Connection(?:Pool)?\([^)]*\))\s*:\s*')
+
+
 def _reason(exc):
     """The innermost cause of a requests exception (urllib3 nests several), without the wrapping noise."""
     reason = exc
@@ -260,7 +265,52 @@ def _reason(exc):
         if inner is None:
             break
         reason = inner
-    return excerpt(str(reason) or type(reason).__name__)
+    return excerpt(_CONNECTION_PREFIX.sub('', str(reason)) or type(reason).__name__)
+
+
+def _causes(exc, depth=8):
+    """``exc`` and the exceptions it wraps (urllib3's reason, exceptions among its args, __cause__, __context__)."""
+    seen, pending = [], [exc]
+    while pending and len(seen) < 4 * depth:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        pending.extend([getattr(current, 'reason', None), current.__cause__, current.__context__]
+                       + [arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException)])
+    return seen
+
+
+# What getaddrinfo answers for a name that does not exist (as opposed to a resolver that did not answer, EAI_AGAIN).
+_NO_SUCH_NAME = frozenset(getattr(socket, name) for name in ('EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL')
+                          if hasattr(socket, name))
+_NO_SUCH_NAME_TEXT = re.compile(r'Name or service not known|nodename nor servname|No address associated with '
+                                r'hostname|Non-recoverable failure in name resolution', re.IGNORECASE)
+_UNRESOLVED_TEXT = re.compile(r'NameResolutionError|Failed to resolve|Temporary failure in name resolution|'
+                              r'getaddrinfo failed', re.IGNORECASE)
+
+
+def _resolver_said(exc):
+    """The resolver's own words for a failed look-up, such as "Name or service not known"."""
+    for cause in _causes(exc):
+        if isinstance(cause, socket.gaierror) and cause.strerror:
+            return excerpt(cause.strerror)
+    found = re.search(r'\[Errno -?\d+\] ([^)\'"]+)', repr(exc))
+    return excerpt(found.group(1).strip()) if found else 'no address found'
+
+
+def _name_resolution(exc):
+    """None, or 'unknown' (the name does not exist: asking again cannot help) or 'unanswered' (the resolver did not
+    answer), when ``exc`` is a failure to look up the server's host name."""
+    unresolved = False
+    for cause in _causes(exc):
+        if isinstance(cause, socket.gaierror):
+            return 'unknown' if cause.errno in _NO_SUCH_NAME or _NO_SUCH_NAME_TEXT.search(str(cause)) else 'unanswered'
+        if type(cause).__name__ == 'NameResolutionError' or _UNRESOLVED_TEXT.search(str(cause)):
+            unresolved = True
+    if not unresolved:
+        return None
+    return 'unknown' if _NO_SUCH_NAME_TEXT.search(repr(exc)) else 'unanswered'
 
 
 # Exchange failures with a known cause; any other exception is reported too, but not retried.
@@ -337,6 +387,13 @@ def exchange(session, method, url, path, body, headers, seconds, verify, base_ur
             detail = 'no answer within the timeout of %s s (for the whole request: connect, headers and body)' % timeout
         elif requests is not None and isinstance(exc, requests.exceptions.Timeout):
             detail = 'no answer within the timeout of %s s: %s' % (timeout, _reason(exc))
+        elif requests is not None and isinstance(exc, requests.exceptions.ConnectionError) and _name_resolution(exc):
+            host = urlsplit(url).hostname
+            if _name_resolution(exc) == 'unknown':
+                detail = ('the host name %s does not resolve (%s): the request was not sent, and is not retried. '
+                          'Check api_url (or INVOCA_API_URL)' % (host, _resolver_said(exc)))
+            else:
+                detail = 'the host name %s could not be resolved (%s)' % (host, _resolver_said(exc))
         elif requests is not None and isinstance(exc, requests.exceptions.RequestException):
             detail = 'no answer from %s: %s' % (base_url, _reason(exc))
         else:
@@ -351,7 +408,8 @@ def exchange(session, method, url, path, body, headers, seconds, verify, base_ur
                                                             requests.exceptions.ChunkedEncodingError, OSError))
         # A URL requests cannot use, or a redirect loop, is the same on every attempt: asking again cannot help;
         # nor is a failure of a kind no one foresaw worth repeating.
-        error.final = not isinstance(exc, _EXPECTED_EXCHANGE_FAILURES) or (
+        # A name that does not exist will not exist a second later either.
+        error.final = _name_resolution(exc) == 'unknown' or not isinstance(exc, _EXPECTED_EXCHANGE_FAILURES) or (
             requests is not None and isinstance(exc, (requests.exceptions.InvalidURL,
                                                       requests.exceptions.TooManyRedirects)))
         raise error
