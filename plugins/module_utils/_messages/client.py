@@ -306,16 +306,22 @@ class MessageClient:
                  ('created_at[gte]', format_timestamp(since)), ('sort', 'created_at:asc')]
         listing = self.transport.listing(self.transport.path('messages'), 'messages', query,
                                          item_key=lambda item: item['uuid'], extract=self._extract, growing=True)
-        in_window = False
+        # Newest first shows as a record older than one before it by more than API hosts' clocks differ (a drop of
+        # seconds is jitter in an oldest-first listing), whether a record of the window came first or the window
+        # is empty and the server ignored the created_at filter: past the window, the rest is older still.
+        newest_first = False
+        previous = None
         for record in listing:
             if record.get('from') != sender or not is_outgoing(record):
                 continue
             created = parse_timestamp(record.get('created_at'))
+            if created is not None and previous is not None and created < previous - _ORDER_SLACK:
+                newest_first = True
+            previous = created if created is not None else previous
             if created is None or created < since:
-                if in_window and created is not None and created < since - _ORDER_SLACK:
-                    return  # newest first, and past the window: the rest is older still
+                if newest_first and created is not None and created < since - _ORDER_SLACK:
+                    return
                 continue
-            in_window = True
             yield record
 
     def count(self, query=(), phone_number=None):

@@ -171,8 +171,7 @@ class ExactlyOnceSender:
         if usable:
             return SendOutcome(recipient, 'sent', record=usable[0], extra_uuids=[r['uuid'] for r in usable[1:]])
         if ours:
-            error.detail += ('; the listing shows the message, under a uuid that is not a message identifier (not '
-                             'shown), so it is sent but cannot be followed')
+            # Sent, but under a uuid that cannot be put in a path or shown: it is reported without one.
             return SendOutcome(recipient, 'sent', record=None)
         if maybe:
             error.detail += ('; the API lists a new message to %s, but shows no texts, so it cannot tell it from '
