@@ -306,18 +306,19 @@ class MessageClient:
                  ('created_at[gte]', format_timestamp(since)), ('sort', 'created_at:asc')]
         listing = self.transport.listing(self.transport.path('messages'), 'messages', query,
                                          item_key=lambda item: item['uuid'], extract=self._extract, growing=True)
-        # Newest first shows as a record older than one before it by more than API hosts' clocks differ (a drop of
-        # seconds is jitter in an oldest-first listing), whether a record of the window came first or the window
-        # is empty and the server ignored the created_at filter: past the window, the rest is older still.
+        # Newest first shows as a record older than the newest seen by more than API hosts' clocks differ (in an
+        # oldest-first listing a record is never older than those before it by more than that), whether a record
+        # of the window came first or the window is empty and the server ignored the created_at filter: past the
+        # window, the rest is older still.
         newest_first = False
-        previous = None
+        newest = None
         for record in listing:
             if record.get('from') != sender or not is_outgoing(record):
                 continue
             created = parse_timestamp(record.get('created_at'))
-            if created is not None and previous is not None and created < previous - _ORDER_SLACK:
+            if created is not None and newest is not None and created < newest - _ORDER_SLACK:
                 newest_first = True
-            previous = created if created is not None else previous
+            newest = created if newest is None or (created is not None and created > newest) else newest
             if created is None or created < since:
                 if newest_first and created is not None and created < since - _ORDER_SLACK:
                     return
