@@ -278,13 +278,13 @@ import datetime
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
-    InvalidMessageId,
-    MessageClient,
-    check_message_id,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.delivery import wait_for_delivery
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import plan_send, segment_count
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
+    InvalidMessageId,
+    check_message_id,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.sending import (
     ExactlyOnceSender,
     dedupe_start,

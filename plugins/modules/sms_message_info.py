@@ -220,13 +220,13 @@ truncated:
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.query import InvalidQuery, wants_deleted
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.query import message_query
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
-    MessageClient,
     check_message_id,
     delivery_status,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.query import message_query
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     normalize_phone_number,

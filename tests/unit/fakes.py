@@ -22,7 +22,10 @@ from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import format_timestamp, parse_timestamp
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
+    format_timestamp,
+    parse_timestamp,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
 
 TOKEN = 'tok-S3CRET-9f2c41d7e8'

@@ -35,7 +35,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.http import 
     new_session,
     origin,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import Listing, MAX_PAGE_SIZE
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE, Listing
 from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import Redactor
 from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import (
     BACKOFF_BASE,

@@ -20,6 +20,7 @@ import datetime
 import re
 import threading
 
+
 from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import (
     NO_DELIVERY_REPORT,
     NO_MESSAGES_FOR_NUMBER,
@@ -31,7 +32,14 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.errors impor
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
 from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE, announced_count
 from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import NOT_SAFE_TO_RESEND
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import failed_at_carrier
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
+    InvalidMessageId,
+    check_message_id,
+    format_timestamp,
+    is_message_id,
+    is_outgoing,
+    parse_timestamp,
+)
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import says_not_in_system
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
@@ -39,83 +47,13 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e1
     normalize_server_number,
 )
 
-# A message uuid goes into a URL path: only the characters a uuid (or a cuid) can hold.
-_MESSAGE_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,99}')
 # One message has one report per delivery attempt: a handful. Past this many, the summaries are returned as listed.
 MAX_DETAILED_REPORTS = 20
 # The 2022-05-01 answer to a body that is not one object ("must be a JSON hash").
 _NOT_A_HASH = re.compile(r'must be a JSON hash', re.IGNORECASE)
-# 2022-08-01 writes out/in, 2022-05-01 outbound/inbound.
-_OUTGOING = ('out', 'outbound')
 # How far past the start of a listing a newest-first server may list a record older than the start before the
 # listing is taken to have left the window: API hosts stamp records with clocks that differ by seconds.
 _ORDER_SLACK = datetime.timedelta(minutes=2)
-
-
-class InvalidMessageId(ValueError):
-    """A message uuid that cannot be one; the message names the value."""
-
-
-def is_message_id(value):
-    return isinstance(value, str) and _MESSAGE_ID.fullmatch(value) is not None
-
-
-def delivery_reports_of(record):
-    """The delivery reports (dicts) a record lists, oldest first, or None when it lists none in a readable way
-    (absent, or not a list)."""
-    reports = record.get('delivery_reports') if isinstance(record, dict) else None
-    if not isinstance(reports, list):
-        return None
-    return [report for report in reports if isinstance(report, dict)]
-
-
-def format_timestamp(when):
-    """A timezone-aware datetime as the API writes timestamps: 2022-11-03T23:59:00.000Z."""
-    when = when.astimezone(datetime.timezone.utc)
-    return when.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (when.microsecond // 1000)
-
-
-def parse_timestamp(value):
-    """A datetime (UTC) from an API timestamp, or None when absent or unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace(' UTC', '+00:00')
-    if text.endswith('Z'):
-        text = text[:-1] + '+00:00'
-    try:
-        when = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1) if 'T' not in text else text)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return when.astimezone(datetime.timezone.utc)
-
-
-def delivery_status(record):
-    """delivered, failed or pending, from the record's own timestamps.
-
-    progress_bit is undefined in the contract (1 on a delivered and on an undelivered example), so it is not
-    read: delivered_at set means delivered (to the carrier), failed_at or a carrier error code means failed.
-    """
-    if not isinstance(record, dict):
-        return 'pending'
-    if failed_at_carrier(record):
-        return 'failed'
-    if record.get('delivered_at'):
-        return 'delivered'
-    return 'pending'
-
-
-def is_outgoing(record):
-    """Whether a record is an outgoing message; one that does not say is taken for one (its from decides)."""
-    return 'direction' not in record or str(record.get('direction', '')).lower() in _OUTGOING
-
-
-def check_message_id(value):
-    if not isinstance(value, str) or not _MESSAGE_ID.fullmatch(value):
-        raise InvalidMessageId('message uuid %r is not a message identifier: expected letters, digits and dashes, '
-                               'such as 3f0e8d8a-63c2-4d4e-9c36-6a1c1d3c2b10' % (value,))
-    return value
 
 
 class SendReceipt:

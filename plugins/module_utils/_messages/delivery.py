@@ -16,13 +16,13 @@ import time
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
 from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import failed_at_carrier
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
     delivery_reports_of,
     delivery_status,
     is_message_id,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import failed_at_carrier
 
 # Poll intervals while waiting for delivery: quick at first (most messages settle within seconds), then every
 # POLL_CAP seconds. With wait_timeout T the number of rounds is at most polls_bound(T).

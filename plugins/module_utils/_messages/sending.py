@@ -20,13 +20,13 @@ import threading
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import proven_not_stored
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import copy_counts, same_text
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     is_message_id,
     is_outgoing,
     parse_timestamp,
-    proven_not_stored,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import copy_counts, same_text
 
 # How far before the server's time at the start of the task the look-ups start: API hosts stamp messages with
 # clocks that may differ by seconds, so our message may carry a time a little before the one the server told us.

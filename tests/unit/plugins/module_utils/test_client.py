@@ -25,12 +25,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e1
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     API_URL,
-    FakeSession,
-    Harness,
     N1,
     N2,
     N3,
     TOKEN,
+    FakeSession,
+    Harness,
     response,
 )
 

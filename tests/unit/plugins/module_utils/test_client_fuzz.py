@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import MAX_THROTTLED_RETRIES
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import normalize_phone_number
-from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, N1, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, Harness, response
 
 # Keys the parsers look for, so that generated objects reach past the first isinstance check.
 KEYS = st.sampled_from([

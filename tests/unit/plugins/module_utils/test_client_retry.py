@@ -29,12 +29,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import
 )
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
+    N1,
+    N2,
     EdgeRng,
     FakeClock,
     FakeSleep,
     Harness,
-    N1,
-    N2,
     response,
 )
 

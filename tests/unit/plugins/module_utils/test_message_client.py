@@ -35,14 +35,14 @@ from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan im
     segment_count,
 )
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
-    FakeClock,
-    FakeMessageClient,
-    FakeSleep,
-    Harness,
     N1,
     N2,
     N3,
     TOKEN,
+    FakeClock,
+    FakeMessageClient,
+    FakeSleep,
+    Harness,
     response,
 )
 

@@ -20,7 +20,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.re
     read_active,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._workers import WorkerPool
-from ansible_collections.invoca.messaging.tests.unit.fakes import FakeClient, N1, N2, N3, N4, api_error
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, N4, FakeClient, api_error
 
 TIMEOUT = 5
 

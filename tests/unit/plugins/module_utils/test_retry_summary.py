@@ -14,7 +14,7 @@ import requests
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import retry_warning
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
-from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, N1, N2, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, Harness, response
 
 OK = examples.GET_200
 

@@ -21,7 +21,7 @@ from requests.structures import CaseInsensitiveDict
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.http import MAX_BODY_BYTES
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
-from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, TOKEN, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN, Harness, response
 
 PATH = '/sms/2022-08-01/phone_numbers'
 

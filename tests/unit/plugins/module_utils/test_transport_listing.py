@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api import listing as listing_module
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
-from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, TOKEN, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN, Harness, response
 
 PATH = '/sms/2022-08-01/things'
 

@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
-from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, N1, N2, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, Harness, response
 
 SERVER_FORMS = ['+18885550100', '18885550100', '+1 888-555-0100', '+18885550100 ', ' 1 (888) 555.0100']
 

@@ -21,7 +21,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import MAX_REDIRECTS
 from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import describe_api_error
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, FakeClock, Harness, TOKEN, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClock, Harness, response
 
 PATH = '/sms/2022-08-01/messages'
 OK = {'ok': True}

@@ -20,7 +20,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, FakeClient, FakeSession, TOKEN
+from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClient, FakeSession
 
 try:
     # ansible-core >= 2.19

@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number, sms_phone_number_info
-from ansible_collections.invoca.messaging.tests.unit.fakes import FakeClient, N1, N2, N3, api_error, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, FakeClient, api_error, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
 
 

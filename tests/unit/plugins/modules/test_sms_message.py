@@ -18,11 +18,11 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.errors impor
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     API_URL,
-    FakeMessageClient,
     N1,
     N2,
     N3,
     TOKEN,
+    FakeMessageClient,
     response,
 )
 from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
