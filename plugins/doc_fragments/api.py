@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # The connection options every module of this collection takes; the matching argument spec is
-    # plugins/module_utils/api_module.py:api_argument_spec(), so the two are written once each.
+    # plugins/module_utils/_sms_module.py:api_argument_spec(), so the two are written once each.
     DOCUMENTATION = r"""
 options:
   api_token:
@@ -64,8 +64,10 @@ options:
         retried only after an answer of HTTP 429 or a connection that never reached the API (refused, not
         established in time, or a host name that did not resolve). After any other failure the sender's messages
         are read to find out whether it was sent.
-      - A C(Retry-After) header is honoured, up to 60 seconds per answer. All retry waits of one task together
-        stop at 300 seconds, so a task cannot hang for long on an API that keeps refusing.
+      - A C(Retry-After) header is honoured, up to 60 seconds per answer. No request is sent more than
+        O(max_retries) + 1 times, HTTP 429 included, and all retry waits of one task together stop at 300 seconds
+        (a pause that every worker shares after a 429 counts once), so a task cannot hang for long on an API that
+        keeps refusing.
       - Other answers (other 4xx and 5xx) are not retried. V(0) disables retries.
     type: int
     default: 3

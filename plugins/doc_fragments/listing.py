@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # The paging options of the info modules; the matching argument spec and checks are
-    # plugins/module_utils/api_module.py:listing_argument_spec() and check_listing_options().
+    # plugins/module_utils/_sms_module.py:listing_argument_spec() and check_listing_options().
     DOCUMENTATION = r"""
 options:
   limit:
@@ -20,8 +20,16 @@ options:
   max_records:
     description:
       - Stop after this many records; no further page is requested. All records when not set.
-      - No page asks for more records than are still wanted. Where the API numbers its pages, a smaller last page
-        must start exactly where the previous one ended, so the rest may take a few small requests.
+      - Every page is asked for with one size, chosen so that O(max_records) takes as few pages as possible, and
+        the server's own next pages are followed (a server that serves fewer records a page than asked is
+        followed, never renumbered); records of the last page past O(max_records) are dropped.
       - RV(truncated) says whether records were left unread.
     type: int
+  concurrency:
+    description:
+      - Pages read at once, from 1 to 64. Once the first page has told how many pages there are, the others are
+        asked for this many at a time and read in order, with every check of a one-by-one read. V(1) reads one
+        page after the other.
+    type: int
+    default: 8
 """

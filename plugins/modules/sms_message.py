@@ -276,34 +276,31 @@ retries:
 
 import datetime
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.delivery import wait_for_delivery
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import plan_send, segment_count
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
-    MessageClient,
     check_message_id,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_delivery import wait_for_delivery
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import plan_send, segment_count
-from ansible_collections.invoca.messaging.plugins.module_utils.message_sending import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.sending import (
     ExactlyOnceSender,
     dedupe_start,
     may_have_applied,
     received_copies,
     task_mark,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     is_active,
     normalize_phone_number,
     normalize_phone_numbers,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import WorkerPool, is_fatal
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, excerpt
-
-MAX_CONCURRENCY = 64
-DEFAULT_CONCURRENCY = 4
-
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import SEND_CONCURRENCY, WorkerPool, is_fatal
 
 def check_options(module):
     """(sender, recipients) after every check that needs no request; fails the task otherwise."""
@@ -336,8 +333,6 @@ def check_options(module):
         module.fail_json(msg='refusing to send a text of %d characters: it takes %d SMS segments in %s, more than '
                              'max_segments (%d). Nothing was sent' % (len(params['text']), segments, encoding,
                                                                       params['max_segments']))
-    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
-        module.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY, params['concurrency']))
     if params['wait_timeout'] < 1:
         module.fail_json(msg='wait_timeout must be 1 or more seconds, got %d' % params['wait_timeout'])
     if params['dedupe_window'] < 0:
@@ -484,7 +479,7 @@ def main():
             text=dict(type='str'),
             max_recipients=dict(type='int', default=100),
             max_segments=dict(type='int', default=10),
-            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+            concurrency=dict(type='int', default=SEND_CONCURRENCY),
             wait=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=300),
             dedupe_window=dict(type='int', default=0),

@@ -218,91 +218,28 @@ truncated:
   sample: false
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.query import InvalidQuery, wants_deleted
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.query import message_query
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
+    InvalidMessageId,
+    check_message_id,
+    delivery_status,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
+    InvalidPhoneNumber,
+    normalize_phone_number,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import (
     SmsApiModule,
     listing_argument_spec,
     listing_option_problem,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
-    InvalidMessageId,
-    MessageClient,
-    check_message_id,
-    delivery_status,
-)
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
-    InvalidPhoneNumber,
-    is_yaml_number,
-    normalize_phone_number,
-)
-from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, filter_params, sort_param, wants_deleted
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-
-
-# The fields of a message that hold a phone number: a filter on them is normalised like the numbers themselves.
-NUMBER_FIELDS = ('from', 'to')
-
-
-def message_query(filters, sort, include_deleted):
-    """Query pairs for a message listing; soft-deleted messages filtered out on the server unless wanted."""
-    filters = dict(filters or {})
-    for field in NUMBER_FIELDS:
-        conditions = filters.get(field)
-        if isinstance(conditions, dict):
-            normalised = {}
-            for operator, value in conditions.items():
-                # A YAML number too (an unquoted +18885550100): the normaliser says to quote it, rather than
-                # the number being sent without its "+".
-                if operator in ('eq', 'lte', 'gte') and (isinstance(value, str) or is_yaml_number(value)):
-                    try:
-                        value = normalize_phone_number(value)
-                    except InvalidPhoneNumber as exc:
-                        raise InvalidQuery('filters.%s.%s: %s' % (field, operator, exc))
-                normalised[operator] = value
-            filters[field] = normalised
-    pairs = filter_params(filters)
-    if not wants_deleted(filters, include_deleted):
-        pairs.append(('deleted_at[empty]', None))
-    if sort is not None:
-        pairs.append(sort_param(sort))
-    return pairs
-
-
-# One message has one report per delivery attempt: a handful. Past this many, the summaries are returned as listed.
-MAX_DETAILED_REPORTS = 20
 
 
 def with_status(record):
     return dict(record, status=delivery_status(record))
-
-
-def detailed_reports(client, message_uuid):
-    """The delivery reports of one message, each completed with its own record (destination, carrier error)."""
-    reports = list(client.delivery_reports(message_uuid))
-    detailed = []
-    for index, report in enumerate(reports):
-        detail = None
-        if index < MAX_DETAILED_REPORTS and isinstance(report, dict) and isinstance(report.get('uuid'), str):
-            try:
-                detail = client.delivery_report(message_uuid, report['uuid'])
-            except InvalidMessageId:
-                detail = None
-        detailed.append(dict(report, **detail) if isinstance(report, dict) and isinstance(detail, dict) else report)
-    return detailed
-
-
-def count_messages(client, query, number):
-    """How many messages match: the total a one-record page announces (the API has no count endpoint)."""
-    if number is not None:
-        listing = client.by_number(number, query, max_records=1, page_size=1)
-    else:
-        listing = client.listing(query, max_records=1, page_size=1)
-    records = list(listing)
-    if listing.count is None:
-        if records:
-            raise ApiError('GET', 'messages', 'the listing has records but no pagination count, so they cannot be '
-                           'counted without reading them all; list them instead', status=200, kind='malformed')
-        return 0
-    return listing.count
 
 
 def main():
@@ -343,14 +280,14 @@ def main():
         module.fail_json(msg=str(exc))
     include_deleted = wants_deleted(params['filters'], params['include_deleted'])
 
-    client = MessageClient(module.transport())
+    client = MessageClient(module.transport(pool_size=params['concurrency']))
     result = dict(changed=False, messages=[], delivery_reports=[], usage=None, count=0, truncated=False)
     try:
         if uuid is not None:
             found = client.get(uuid)
             if found is not None:
                 result['messages'] = [with_status(found)]
-                result['delivery_reports'] = detailed_reports(client, uuid)
+                result['delivery_reports'] = client.detailed_delivery_reports(uuid)
             result['count'] = len(result['messages'])
             summary = ('message %s: %s' % (uuid, result['messages'][0]['status']) if found is not None
                        else 'message %s is not known to the API' % uuid)
@@ -359,7 +296,7 @@ def main():
             summary = ('usage of %s read' % number if result['usage'] is not None
                        else '%s is not known to the API: no usage' % number)
         elif params['count_only']:
-            result['count'] = count_messages(client, query, number)
+            result['count'] = client.count(query, number)
             summary = '%d message(s) match' % result['count']
         else:
             if number is not None:

@@ -20,7 +20,8 @@ description:
     one paginated listing when the list is long (more than 10 numbers), or one request per number when it is
     short, then sends its writes concurrently (O(concurrency)).
   - With O(exclusive=true), the list is the whole desired set, and every other active number of the network is
-    deleted. O(max_deletions) puts a ceiling on how many numbers one run may delete.
+    deleted. O(max_deletions) puts a ceiling on how many numbers one run may delete; with O(exclusive=true) and
+    without O(max_deletions), a run that would delete more than 10 numbers is refused.
   - If some writes fail, the others still happen; the task fails and its result lists what was created, what
     was deleted and what failed, so nothing done is hidden. Running the task again finishes the job.
   - After an error that every other request would meet too (a rejected token, for example), no further write is
@@ -73,13 +74,19 @@ options:
         the network holds exactly the listed numbers.
       - An empty O(phone_numbers) is refused, so that an undefined or empty variable cannot delete a whole
         network.
+      - A run that would delete more than 10 numbers is refused unless O(max_deletions) allows it, so that a list
+        cut short (a file that lost most of its lines) cannot delete most of a network. See O(max_deletions).
     type: bool
     default: false
   max_deletions:
     description:
       - The most numbers this run may delete. If the plan would delete more, the task fails before sending any
         write and lists the numbers in RV(would_delete).
-      - Applies to O(state=absent) and to O(exclusive=true). Unlimited when not set.
+      - Applies to O(state=absent) and to O(exclusive=true).
+      - When not set, O(exclusive=true) may delete at most 10 numbers (a refused run lists what it would delete
+        and the value to set), and O(state=absent) is unlimited (it deletes only the numbers listed).
+      - To let O(exclusive=true) delete more, set it to the largest number of deletions you expect, for example
+        the size of the network.
     type: int
   concurrency:
     description:
@@ -192,7 +199,8 @@ summary:
       description: Numbers deleted.
       type: int
     unchanged:
-      description: Numbers of the list (or the single number) that were already as desired.
+      description: Numbers of the list (or the single number) that were already as desired. Counted also when a
+        deletion limit refused the run, which changed nothing.
       type: int
     failed:
       description: Writes that were sent and failed (see RV(failures)).
@@ -258,8 +266,9 @@ not_attempted:
       elements: str
   sample: {"create": ["+18885550102", "+18885550103"], "delete": []}
 would_delete:
-  description: The numbers the run would have deleted, when O(max_deletions) refused it.
-  returned: when O(max_deletions) refused the run
+  description: The numbers the run would have deleted, when O(max_deletions) (or, with O(exclusive=true), the
+    default limit of 10) refused it.
+  returned: when O(max_deletions) or the default limit of O(exclusive=true) refused the run
   type: list
   elements: str
   sample: ["+18885550199"]
@@ -286,22 +295,26 @@ phone_numbers:
   sample: [{"phone_number": "+18885550100", "created_at": "2022-03-14T20:30:12.000Z", "deleted_at": null}]
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import SmsApiModule, describe_api_error
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     normalize_phone_numbers,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.plan import number_diff, numbers_diff, plan_changes
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
-    DEFAULT_CONCURRENCY,
-    WorkerPool,
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.plan import (
+    number_diff,
+    numbers_diff,
+    plan_changes,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import (
     apply_plan,
     predicted_outcome,
     read_active,
 )
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule, describe_api_error
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import PHONE_NUMBER_CONCURRENCY, WorkerPool
 
-MAX_CONCURRENCY = 64
+# Without max_deletions, exclusive=true deletes at most this many numbers.
+EXCLUSIVE_DELETIONS_LIMIT = 10
 NOTHING_DONE = dict(changed=False, created=[], deleted=[], failures=[], not_attempted=dict(create=[], delete=[]),
                     summary=dict(created=0, deleted=0, unchanged=0, failed=0, not_attempted=0))
 
@@ -318,8 +331,6 @@ def check_options(module):
                                  'invoca.messaging.sms_phone_number_info and delete them with state=absent.')
     if params['max_deletions'] is not None and params['max_deletions'] < 0:
         module.fail_json(msg='max_deletions must be 0 or more, got %d' % params['max_deletions'])
-    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
-        module.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY, params['concurrency']))
     if params['phone_number'] is None and params['phone_numbers'] is None:
         # Given but null (e.g. an undefined variable templated to null): required_one_of counts it as given.
         module.fail_json(msg='phone_number is null: give a number such as +18885550100, or a list in phone_numbers')
@@ -333,14 +344,28 @@ def check_options(module):
 
 
 def refuse_too_many_deletions(module, plan):
-    """The max_deletions guard: before any write, refuse a plan that deletes more, and say what it would delete."""
+    """The deletion guard: before any write, refuse a plan that deletes more than max_deletions (or, with exclusive
+    and without max_deletions, more than EXCLUSIVE_DELETIONS_LIMIT), and say what it would delete and how to allow
+    it."""
     limit = module.params['max_deletions']
+    default = limit is None and module.params['exclusive']
+    if default:
+        limit = EXCLUSIVE_DELETIONS_LIMIT
     if limit is None or len(plan.delete) <= limit:
         return
     shown = ', '.join(plan.delete[:20]) + (' and %d more' % (len(plan.delete) - 20) if len(plan.delete) > 20 else '')
-    module.fail_json(msg='Refusing to delete %d numbers: max_deletions is %d. Nothing was changed. Would have deleted '
-                         '(all listed in would_delete): %s' % (len(plan.delete), limit, shown),
-                     would_delete=plan.delete, **NOTHING_DONE)
+    if default:
+        why = ('exclusive=true deletes at most %d numbers unless max_deletions says otherwise. If these deletions are '
+               'intended, set max_deletions: %d (or more) and run again' % (limit, len(plan.delete)))
+    else:
+        why = ('max_deletions is %d. If these deletions are intended, raise max_deletions to %d and run again'
+               % (limit, len(plan.delete)))
+    result = dict(NOTHING_DONE, summary=dict(NOTHING_DONE['summary'], unchanged=len(plan.unchanged)))
+    module.fail_json(msg='Refusing to delete %d numbers: %s. Nothing was changed (%d listed number%s already as '
+                         'wanted). Would have deleted (all listed in would_delete): %s'
+                         % (len(plan.delete), why, len(plan.unchanged), '' if len(plan.unchanged) == 1 else 's',
+                            shown),
+                     would_delete=plan.delete, **result)
 
 
 def summary_message(module, numbers, plan, outcome):
@@ -412,7 +437,7 @@ def main():
             state=dict(type='str', default='present', choices=['present', 'absent']),
             exclusive=dict(type='bool', default=False),
             max_deletions=dict(type='int'),
-            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+            concurrency=dict(type='int', default=PHONE_NUMBER_CONCURRENCY),
             return_records=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('phone_number', 'phone_numbers')],

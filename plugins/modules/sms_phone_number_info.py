@@ -147,19 +147,19 @@ msg:
   sample: returned 3 records
 """
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.query import InvalidQuery, wants_deleted
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
+    InvalidPhoneNumber,
+    is_active,
+    normalize_phone_number,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.query import number_query
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import (
     SmsApiModule,
     listing_argument_spec,
     listing_option_problem,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
-    InvalidPhoneNumber,
-    is_active,
-    is_yaml_number,
-    normalize_phone_number,
-)
-from ansible_collections.invoca.messaging.plugins.module_utils.query import InvalidQuery, list_query, wants_deleted
 
 
 def main():
@@ -185,12 +185,11 @@ def main():
     try:
         number = (normalize_phone_number(module.as_given('phone_number', params['phone_number']))
                   if params['phone_number'] is not None else None)
-        check_number_filters(params['filters'])
-        query = list_query(params['filters'], params['sort'], params['include_deleted'])
+        query = number_query(params['filters'], params['sort'], params['include_deleted'])
     except (InvalidPhoneNumber, InvalidQuery) as exc:
         module.fail_json(msg=str(exc))
 
-    client = module.phone_number_client()
+    client = module.phone_number_client(pool_size=params['concurrency'])
     try:
         if params['count_only']:
             count = client.count(query)
@@ -211,22 +210,6 @@ def main():
     if truncated:
         msg += ' (stopped at max_records; more exist)'
     module.exit_json(changed=False, phone_numbers=kept, count=len(kept), truncated=truncated, msg=msg)
-
-
-def check_number_filters(filters):
-    """Refuse a phone_number filter value that YAML read as a number (an unquoted +18885550100), saying to quote it.
-
-    Otherwise it would be turned into the string '18885550100' and refused as not E.164, without saying why.
-    """
-    conditions = filters.get('phone_number') if isinstance(filters, dict) else None
-    if not isinstance(conditions, dict):
-        return
-    for operator, value in conditions.items():
-        if is_yaml_number(value):
-            try:
-                normalize_phone_number(value)
-            except InvalidPhoneNumber as exc:
-                raise InvalidQuery('filters.phone_number.%s: %s' % (operator, exc))
 
 
 def take_listing(client, query, limit, include_deleted, max_records):

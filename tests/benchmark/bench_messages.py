@@ -37,11 +37,11 @@ WAIT_PENDING = 5
 WAIT_TIMEOUT = 30
 PAGE_SIZE = 500
 
-_MESSAGE_SOURCE = (REPO / 'plugins' / 'modules' / 'sms_message.py')
+_MESSAGE_SOURCE = (REPO / 'plugins' / 'module_utils' / '_workers.py')
 
 
 def _module_constant(name, fallback):
-    """A constant of sms_message, read from its source so that the report names the one in force."""
+    """A constant of the worker pool, read from its source so that the report names the one in force."""
     try:
         source = _MESSAGE_SOURCE.read_text(encoding='utf-8')
     except OSError:
@@ -50,7 +50,7 @@ def _module_constant(name, fallback):
     return int(found.group(1)) if found else fallback
 
 
-CURRENT_CONCURRENCY = _module_constant('DEFAULT_CONCURRENCY', 4)
+CURRENT_CONCURRENCY = _module_constant('SEND_CONCURRENCY', 4)
 
 
 def log(message):

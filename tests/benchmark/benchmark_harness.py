@@ -116,13 +116,13 @@ def _check(command):
 
 
 def plugin_modules(collections_path):
-    """(phone_number_client, transport, reconcile) modules of the installed collection, imported in this process."""
+    """(phone-number client, transport, reconcile, workers) modules of the installed collection, imported here."""
     path = str(collections_path)
     if path not in sys.path:
         sys.path.insert(0, path)
     prefix = 'ansible_collections.invoca.messaging.plugins.module_utils.'
-    return (importlib.import_module(prefix + 'phone_number_client'), importlib.import_module(prefix + 'transport'),
-            importlib.import_module(prefix + 'reconcile'))
+    return tuple(importlib.import_module(prefix + name) for name in ('_phone_numbers.client', '_api.transport',
+                                                                      '_phone_numbers.reconcile', '_workers'))
 
 
 class Measurement:

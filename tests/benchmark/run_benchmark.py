@@ -51,9 +51,10 @@ RUNS = (('first', 'first run (all creates)'), ('rerun', 'rerun (nothing to do)')
 SECTIONS = ('compare', 'info', 'threshold', 'concurrency', 'messages')
 
 # Defaults the plugin ships today, read from its source so that the report always names the ones in force.
-_RECONCILE_SOURCE = (REPO / 'plugins' / 'module_utils' / 'reconcile.py').read_text(encoding='utf-8')
+_RECONCILE_SOURCE = (REPO / 'plugins' / 'module_utils' / '_phone_numbers' / 'reconcile.py').read_text(encoding='utf-8')
+_WORKERS_SOURCE = (REPO / 'plugins' / 'module_utils' / '_workers.py').read_text(encoding='utf-8')
 CURRENT_THRESHOLD = int(re.search(r'^LISTING_THRESHOLD = (\d+)', _RECONCILE_SOURCE, re.MULTILINE).group(1))
-CURRENT_CONCURRENCY = int(re.search(r'^DEFAULT_CONCURRENCY = (\d+)', _RECONCILE_SOURCE, re.MULTILINE).group(1))
+CURRENT_CONCURRENCY = int(re.search(r'^PHONE_NUMBER_CONCURRENCY = (\d+)', _WORKERS_SOURCE, re.MULTILINE).group(1))
 # Targets set by the issue "Thousands of numbers in one task".
 TARGET_SPEEDUP = 50.0
 TARGET_IDEAL_FACTOR = 1.3
@@ -200,14 +201,14 @@ def info_listing(bench, count, latencies):
     return results
 
 
-def read_active_once(bench, client_mod, transport_mod, reconcile, wanted, threshold, concurrency):
+def read_active_once(bench, client_mod, transport_mod, reconcile, workers, wanted, threshold, concurrency):
     """reconcile.read_active as the module calls it, with LISTING_THRESHOLD forced to choose one path."""
     saved = reconcile.LISTING_THRESHOLD
     reconcile.LISTING_THRESHOLD = threshold
     try:
         client = client_mod.PhoneNumberClient(transport_mod.Transport(api_token=bench.token, api_url=bench.sim.url,
                                                                       pool_size=concurrency))
-        pool = reconcile.WorkerPool(concurrency)
+        pool = workers.WorkerPool(concurrency)
         bench.sim.clear_log()
         started = time.perf_counter()
         active = reconcile.read_active(client, wanted, pool)
@@ -228,7 +229,7 @@ def threshold_study(bench, networks, sizes, latencies, concurrency=CURRENT_CONCU
 
     Returns one dict per (M, latency, n) with the median of ``repeats`` of each path.
     """
-    client_mod, transport_mod, reconcile = plugin_modules(bench.collections_path)
+    client_mod, transport_mod, reconcile, workers = plugin_modules(bench.collections_path)
     cells = []
     for network in networks:
         everyone = numbers(network)
@@ -243,7 +244,7 @@ def threshold_study(bench, networks, sizes, latencies, concurrency=CURRENT_CONCU
                 wanted = everyone[::network // n][:n]
                 cell = {'network': network, 'latency': latency, 'n': n}
                 for path, threshold in (('get', 10 ** 9), ('list', -1)):
-                    runs = [read_active_once(bench, client_mod, transport_mod, reconcile, wanted, threshold, concurrency) for dummy in range(repeats)]
+                    runs = [read_active_once(bench, client_mod, transport_mod, reconcile, workers, wanted, threshold, concurrency) for dummy in range(repeats)]
                     chosen = sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
                     for other in runs:
                         if not other.ok:

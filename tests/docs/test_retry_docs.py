@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the documentation says is retried is what the transport retries.
 
-The statuses come from the retry policies of plugins/module_utils/transport.py (SAFE_TO_RESEND, used by every
+The statuses come from the retry policies of plugins/module_utils/_api/retry.py (SAFE_TO_RESEND, used by every
 request but a message send, and NOT_SAFE_TO_RESEND, used by the send), loaded from the file itself: it imports
 only the standard library and requests. The doc fragment's max_retries (what ansible-doc and the docsite show
 for every module) and README.md must name exactly those statuses, each list where it describes its policy.
@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-TRANSPORT = REPO / 'plugins' / 'module_utils' / 'transport.py'
+TRANSPORT = REPO / 'plugins' / 'module_utils' / '_api' / 'retry.py'
 FRAGMENT = REPO / 'plugins' / 'doc_fragments' / 'api.py'
 README = REPO / 'README.md'
 # "HTTP 429, 500, 502, 503 or 504", "HTTP 429/500/502/503/504", "HTTP 429": the statuses a text names.
@@ -35,7 +35,7 @@ def statuses_named(text):
 
 @pytest.fixture(scope='module')
 def transport():
-    spec = importlib.util.spec_from_file_location('invoca_transport_for_docs', str(TRANSPORT))
+    spec = importlib.util.spec_from_file_location('invoca_retry_for_docs', str(TRANSPORT))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -7,8 +7,9 @@ Each document is read the way a new user reads it: top to bottom, in one shell s
 ``export``, ``cd`` and background jobs carry over from one snippet to the next), starting in a fresh copy of the
 collection's files (a "fresh clone") with an empty HOME, ansible-core and requests of the running Python's
 virtualenv first on PATH (``python3`` is that Python), INVOCA_API_URL / INVOCA_API_TOKEN pointing at a
-simulator started for the document, as if the reader had exported them, and the collection installed in
-~/.ansible/collections unless the document installs it itself (README.md, getting_started.rst). Then, in order:
+simulator started for the document (on the real clock, as one started by hand runs), as if the reader had exported
+them, and the collection installed in ~/.ansible/collections unless the document installs it itself (README.md,
+getting_started.rst). Then, in order:
 
 * A console snippet (``console``, ``shell``, ``bash``, ``sh``) runs in the session. When some of its lines start
   with ``$ ``, only those are commands and the other lines are output; otherwise every line is a command. Every
@@ -465,7 +466,9 @@ def test_every_snippet_runs_as_shown(document, clone, tarball, tmp_path):
                        check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ports = dict((port, free_port()) for port in PORTS_IN_DOCS)
     ran, skipped = [], []
-    with Simulator(token='snippet-token') as sim:
+    # The real clock, as a reader who started the simulator by hand has it: a text is delivered two seconds after
+    # it was sent, so a snippet with wait: true ends, and "today" is today.
+    with Simulator(token='snippet-token', clock='real') as sim:
         session = Session(workdir, session_env(home, sim))
         try:
             for snippet in snippets:

@@ -134,7 +134,7 @@ def test_a_404_on_a_later_page_of_a_number_fails_instead_of_ending_the_list(ansi
     network.config(max_page_size=5, faults=[{'kind': 'not_found', 'operations': ['messages_by_number'],
                                              'every': 2, 'count': 1}])
     network.clear_log()
-    result = failed_result(ansible.module('sms_message_info', {'phone_number': R1}))
+    result = failed_result(ansible.module('sms_message_info', {'phone_number': R1, 'concurrency': 1}))
     assert_clean_failure(result)
     assert 'Could not find any messages' in result['msg']
     assert not result.get('messages')

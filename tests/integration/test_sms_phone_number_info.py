@@ -12,19 +12,23 @@ from __future__ import annotations
 import pytest
 
 LIST_PATH = '/sms/2022-08-01/phone_numbers'
-# The simulator's clock starts at 2024-01-01T00:00:00.000Z and moves one millisecond per write, so the i-th
-# number seeded (from 0) is created at .(i+1) ms.
+# The simulator's clock moves one millisecond per write, so the numbers seeded are created one millisecond apart,
+# in order: created_since(sim) is when NETWORK[14] was created.
 NETWORK = ['+1555000%04d' % i for i in range(20)]
 DELETED = '+15550009999'
 UNKNOWN = '+15559999999'
 KNOWN = NETWORK[3]
 KNOWN_SPELLED = '+1 (555) 000-0003'
-CREATED_SINCE = '2024-01-01T00:00:00.015Z'
 SINCE_NEWEST_FIRST = list(reversed(NETWORK[14:]))
 # The API filters to records created today unless created_at is filtered (see the 2022-08-01 overview), so a
 # request without a created_at filter of its own must carry a lower bound that covers all time.
 ALL_TIME = 'created_at[gte]=1970-01-01T00:00:00.000Z&'
 LIST_FIELDS = {'phone_number', 'created_at', 'deleted_at', 'carrier_interface', 'enabled_at'}
+
+
+def created_since(sim):
+    """When NETWORK[14] was created, as the simulator wrote it."""
+    return next(record['created_at'] for record in sim.state() if record['phone_number'] == NETWORK[14])
 
 
 def member_path(number):
@@ -68,7 +72,7 @@ READS = [
     ('List with the default options', LIST_PATH, ALL_TIME + 'deleted_at[empty]&limit=500'),
     ('List soft-deleted numbers too', LIST_PATH, ALL_TIME + 'limit=500'),
     ('List the numbers created since a date, newest first', LIST_PATH,
-     'created_at[gte]=2024-01-01T00:00:00.015Z&deleted_at[empty]&sort=created_at:desc&limit=500'),
+     'created_at[gte]={since}&deleted_at[empty]&sort=created_at:desc&limit=500'),
     ('List one number by filter', LIST_PATH, ALL_TIME + 'phone_number[eq]=%2B15550000003&deleted_at[empty]&limit=500'),
 ]
 
@@ -81,11 +85,11 @@ def test_reads_send_the_documented_queries_and_return_what_matches(ansible, sim,
         'known_number_spelled': KNOWN_SPELLED,
         'unknown_number': UNKNOWN,
         'deleted_number': DELETED,
-        'created_since': CREATED_SINCE,
+        'created_since': created_since(sim),
     }, check=check, expect_rc=0)
 
     # One request per task, exactly as documented, and nothing else: no write, no extra page.
-    assert wire(sim.log()) == [('GET', path, query) for _task, path, query in READS]
+    assert wire(sim.log()) == [('GET', path, query.format(since=created_since(sim))) for _task, path, query in READS]
     assert sim.state() == state_before
     results = dict((task, run.task(task)) for task, _path, _query in READS)
     assert all(result['changed'] is False for result in results.values())
@@ -118,13 +122,14 @@ def test_reads_send_the_documented_queries_and_return_what_matches(ansible, sim,
 def test_count_without_a_count_endpoint_reads_the_total_of_a_one_record_page(ansible, sim):
     sim.reset(phone_numbers=NETWORK, deleted=[DELETED])
     sim.config(count_endpoint=False)
-    result = ansible.module('sms_phone_number_info', {'count_only': True, 'filters': {'created_at': {'gte': CREATED_SINCE}}},
+    result = ansible.module('sms_phone_number_info', {'count_only': True,
+                                                      'filters': {'created_at': {'gte': created_since(sim)}}},
                             expect_rc=0).result
 
     assert result['count'] == len(SINCE_NEWEST_FIRST)
     assert result['phone_numbers'] == []
     assert result['changed'] is False
-    query = 'created_at[gte]=2024-01-01T00:00:00.015Z&deleted_at[empty]'
+    query = 'created_at[gte]=%s&deleted_at[empty]' % created_since(sim)
     assert [(entry['path'], raw_query(entry), entry['status']) for entry in sim.log()] == [
         (LIST_PATH + '/count', query, 422),
         (LIST_PATH, query + '&limit=1', 200),

@@ -7,9 +7,12 @@
   ansible-core the tests check), and exactly their dependency closure: computed from the installed .venv-demo's
   metadata (importlib.metadata, markers evaluated by that venv's Python), or, without that venv, from
   ``pip install --dry-run --report`` with demo.txt as constraints (which names what the two pull in).
-* ``make demo`` (run for real: about 5 s once the venv and the build exist, as they do by the time make test runs
-  this from docs-test) succeeds, names the Python it picked at most once, and echoes no command line: its
-  recipes are silent, and a long command line in the output buries what the demo shows.
+* ``make demo`` (run for real: about 15 s once the venv and the build exist, as they do by the time make test runs
+  this from docs-test; the text it sends is delivered about 2 s after the send, on the simulator's real clock)
+  succeeds, names the Python it picked at most once, and echoes no command line: its recipes are silent, and a
+  long command line in the output buries what the demo shows.
+* It shows messages too: the text it sends with ``wait: true`` is shown delivered, and the rerun of the same task
+  with ``dedupe_window`` shows the recipient skipped.
 * A make run that has to make two virtualenvs names the Python once (a dry run, ``make -n``, that pretends both
   pin files changed).
 
@@ -128,6 +131,9 @@ def test_make_demo_succeeds_and_its_output_is_readable():
     assert completed.returncode == 0, output[-6000:]
     assert 'make: running tests/demo/demo.yml against a local simulator' in output, output[-3000:]
     assert re.search(r'localhost\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0', output), output[-3000:]
+    assert re.search(r'"msg": "\+18885550111: delivered at \d{4}-\d\d-\d\dT', output), output[-3000:]
+    assert re.search(r'"msg": "sent 0 message\(s\) from \+18885550100; 1 recipient\(s\) skipped .*: skipped '
+                     r"\['\+18885550111'\]", output), output[-3000:]
     named = [line for line in output.splitlines() if line.startswith('make: Python')]
     assert len(named) <= 1, 'make named its Python %d times:\n%s' % (len(named), '\n'.join(named))
     assert not echoed_commands(output), 'make echoed these command lines:\n%s' % '\n'.join(echoed_commands(output))

@@ -64,6 +64,11 @@ class Response:
         return 'Response(%d, %r)' % (self.status, self.body[:200])
 
 
+def has_option(args, name):
+    """Whether a command line holds option ``name`` (as ``--name value`` or ``--name=value``)."""
+    return any(arg == name or arg.startswith(name + '=') for arg in args)
+
+
 def _option_args(options):
     """Turn Simulator(**options) keyword arguments into invoca_simulator.py flags."""
     args = []
@@ -139,6 +144,9 @@ class Simulator:
             command += ['--max-lifetime', str(HARNESS_MAX_LIFETIME)]
         if '--port' not in self.extra_args and 'port' not in self.options:
             command += ['--port', '0']
+        if 'clock' not in self.options and not has_option(self.extra_args, '--clock'):
+            # Tests decide when deliveries happen: the harness keeps the simulated clock unless asked (clock='real').
+            command += ['--clock', 'simulated']
         return command + _option_args(self.options) + self.extra_args
 
     def start(self):
@@ -306,11 +314,13 @@ class Simulator:
         return [item for item in self.messages() if item['direction'] == 'out' and item['to'] == recipient]
 
     def advance_clock(self, seconds):
-        """Move the simulated clock forward; due deliveries happen at once. Returns {now, settled, pending}."""
+        """Move the clock forward; due deliveries happen at once. Returns {now, clock, settled, pending}.
+
+        On the real clock (clock='real') the jump stays: the clock runs that many seconds ahead of the wall time."""
         return self._control('POST', '/_sim/clock', {'advance_seconds': seconds})
 
     def now(self):
-        """The simulated clock's current time."""
+        """The simulator's clock's current time."""
         return self._control('GET', '/_sim/clock')['now']
 
     def inbound(self, sender, recipient, text):
@@ -389,7 +399,7 @@ def main(argv=None):
     parser.add_argument('--active', action='store_true', help='state: only records that are not soft-deleted')
     parser.add_argument('--count', type=int, help='seed: how many numbers')
     parser.add_argument('--start', help='seed: first number (default +15550000000)')
-    parser.add_argument('--seconds', type=float, help='advance-clock: simulated seconds to move forward')
+    parser.add_argument('--seconds', type=float, help='advance-clock: seconds to move the clock forward')
     parser.add_argument('--timeout', type=float, default=30.0, help='stop: how long to wait for the simulator to exit (default %(default)s)')
     args = parser.parse_args(argv)
     if not args.url:

@@ -50,9 +50,11 @@ def collection(tmp_path_factory):
     os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
     sys.path.insert(0, str(root))
     try:
-        from ansible_collections.invoca.messaging.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
-            message_client,
+        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
             transport,
+        )
+        from ansible_collections.invoca.messaging.plugins.module_utils._messages import (  # pylint: disable=import-outside-toplevel
+            client as message_client,
         )
         from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
         yield (message_client, transport), fakes

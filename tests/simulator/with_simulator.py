@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from simulator_control import DEFAULT_TOKEN, Simulator, SimulatorError
+from simulator_control import DEFAULT_TOKEN, Simulator, SimulatorError, has_option
 
 USAGE = 'usage: with_simulator.py [simulator options] -- command [args...]\n'
 
@@ -108,7 +108,10 @@ def main(argv=None):
         return 2
     try:
         tokens, simulator_args = split_tokens(simulator_args)
-        simulator = Simulator(token=tokens, extra_args=simulator_args)
+        # Started for a person (make demo, trying a playbook): the real clock, as when the simulator is started by
+        # hand, unless the options name one.
+        options = {} if has_option(simulator_args, '--clock') else {'clock': 'real'}
+        simulator = Simulator(token=tokens, extra_args=simulator_args, **options)
         simulator.start()
     except (SimulatorError, OSError) as exc:
         sys.stderr.write('with_simulator: %s\n' % exc)

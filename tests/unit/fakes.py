@@ -20,15 +20,15 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
-    SendReceipt,
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import SendReceipt, proven_not_stored
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     check_message_id,
     format_timestamp,
     parse_timestamp,
-    proven_not_stored,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, Transport
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
 from ansible_collections.invoca.messaging.tests.unit.api_examples import (
     MESSAGE_404,
     SEND_2022_08_01_202,

@@ -26,6 +26,11 @@ from .settings import normalize_setting
 from .state import SimulatorState
 from .tls import generate_tls
 
+CLOCKS = ('real', 'simulated')
+# Seconds from a send to its delivery report unless --delivery-delay says otherwise: a few seconds of wall time on
+# the real clock, so that wait: true shows a wait; one second on the simulated clock, which only tests move.
+DELIVERY_DELAY = {'real': 2.0, 'simulated': 1.0}
+
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
@@ -55,11 +60,21 @@ def parse_args(argv):
     group.add_argument('--max-page-size', type=int, default=MAX_LIMIT,
                        help='most items a list page holds; a larger limit is served as this many (default %(default)s)')
     group.add_argument('--create-path', choices=CREATE_PATHS, default='both', help='which create routes exist (default %(default)s)')
+    group.add_argument('--clock', choices=CLOCKS, default='real',
+                       help='real: the clock runs with wall time, so a sent message is delivered --delivery-delay seconds later '
+                            'and timestamps are now (for the demo, the guides, trying things by hand); simulated: it moves '
+                            'only by a millisecond per write and through POST /_sim/clock, for tests that decide when '
+                            'deliveries happen (the test harness\'s default) (default %(default)s)')
     group.add_argument('--clock-start', default='now',
-                       help='where the simulated clock starts: now (the real time, to the second) or an ISO 8601 time '
+                       help='where the clock starts: now (the real time, to the second) or an ISO 8601 time '
                             'such as 2024-01-01T00:00:00Z (default %(default)s)')
-    group.add_argument('--delivery-delay', type=float, default=1.0, help='simulated seconds from a send to its delivery report (default %(default)s)')
+    group.add_argument('--delivery-delay', type=float, default=None,
+                       help='seconds of the clock from a send to its delivery report (default: %g on the real clock, '
+                            '%g on the simulated one)' % (DELIVERY_DELAY['real'], DELIVERY_DELAY['simulated']))
     group.add_argument('--default-outcome', choices=OUTCOMES, default='delivered', help='what happens to a sent message (default %(default)s)')
+    group.add_argument('--message-outcome', action='append', default=[], metavar='NUMBER=OUTCOME',
+                       help='what happens to the messages sent to one recipient: %s, e.g. +18885550199=failed '
+                            '(repeatable; the message_outcomes setting)' % ', '.join(OUTCOMES))
     group.add_argument('--default-today-filter', action='store_true',
                        help='GET /messages lists only messages of the simulated day unless it filters on created_at')
     group.add_argument('--send-page-size', type=int, default=0, help='records in a send answer; 0 = all of them (default %(default)s)')
@@ -115,9 +130,9 @@ def build_defaults(args):
         'malformed': {'kind': args.malformed, 'operations': args.malformed_operations, 'every': args.malformed_every} if args.malformed else None,
         'redirect': {'to': args.redirect_to, 'operations': args.redirect_operations} if args.redirect_to else None,
         'faults': [],
-        'message_outcomes': {},
+        'message_outcomes': parse_message_outcomes(args.message_outcome),
         'default_outcome': args.default_outcome,
-        'delivery_delay_seconds': args.delivery_delay,
+        'delivery_delay_seconds': DELIVERY_DELAY[args.clock] if args.delivery_delay is None else args.delivery_delay,
         'default_today_filter': args.default_today_filter,
         'send_page_size': args.send_page_size,
         'strict_send_body': False,
@@ -129,6 +144,17 @@ def build_defaults(args):
         'ignore_created_at_filter': args.ignore_created_at_filter,
     }
     return {key: normalize_setting(key, value) for key, value in settings.items()}
+
+
+def parse_message_outcomes(items):
+    """{number: outcome} of the --message-outcome NUMBER=OUTCOME options."""
+    outcomes = {}
+    for item in items:
+        number, sep, outcome = item.partition('=')
+        if not sep:
+            raise ConfigError('--message-outcome takes NUMBER=OUTCOME, such as +18885550199=failed, not %r' % item)
+        outcomes[number.strip()] = outcome.strip()
+    return outcomes
 
 
 def load_tokens(args):
@@ -203,7 +229,7 @@ def main(argv=None):
     # A simulator started by hand (also with nohup or &) keeps running when its shell is gone; only a harness
     # asks to follow a process, so that a crashed test run does not leave simulators behind.
     parent_pid = args.parent_pid or (original_ppid if args.exit_with_parent else None)
-    state = SimulatorState(versions, tokens, defaults, log_limit=max(1, args.log_limit))
+    state = SimulatorState(versions, tokens, defaults, log_limit=max(1, args.log_limit), real_clock=args.clock == 'real')
 
     ssl_context = None
     ca_path = None
@@ -260,7 +286,7 @@ def main(argv=None):
     if args.ready_file:
         write_ready_file(args.ready_file, {'url': url, 'port': port, 'pid': os.getpid(), 'ca_path': ca_path})
     with state.lock:
-        state.info.update({'pid': os.getpid(), 'url': url, 'parent_pid_watched': parent_pid, 'max_lifetime': args.max_lifetime or None,
+        state.info.update({'pid': os.getpid(), 'url': url, 'clock': args.clock, 'parent_pid_watched': parent_pid, 'max_lifetime': args.max_lifetime or None,
                            'pid_file': os.path.abspath(args.pid_file) if args.pid_file else None, 'watch_checks': 0})
 
     deadline = time.monotonic() + args.max_lifetime if args.max_lifetime > 0 else None

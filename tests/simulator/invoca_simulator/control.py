@@ -16,6 +16,7 @@ class ControlMixin:
 
     def control(self, method, raw_path, query, body):
         """Answer a /_sim/ request; the caller holds the lock."""
+        self.sync_clock()
         self._deliver_due()
         name = raw_path[len('/_sim/'):].rstrip('/') if raw_path.startswith('/_sim/') else ''
         routes = {
@@ -70,7 +71,7 @@ class ControlMixin:
                     if unknown:
                         raise ConfigError('clock: unknown keys %s' % ', '.join(sorted(unknown)))
                     return Reply(200, self.advance_clock(as_number(payload.get('advance_seconds', 0), 'advance_seconds')))
-                return Reply(200, {'now': clock_timestamp(self.clock_ms)})
+                return Reply(200, {'now': clock_timestamp(self.clock_ms), 'clock': self.clock_name()})
             if name == 'inbound':
                 return Reply(200, {'message': self.inject_inbound(payload)})
             if name == 'info':

@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The /messages endpoints: send, list, by number, usage, get, soft delete, delivery reports.
 
-Delivery runs on the simulated clock: each outbound message is due ``delivery_delay_seconds`` after it was
-created, and its outcome (delivered, failed, pending) is fixed when it is sent, from ``message_outcomes`` (by
-destination number) or ``default_outcome``. A due message is delivered (or failed) before the next request is
-answered, and at once when the clock is advanced through POST /_sim/clock.
+Delivery runs on the simulator's clock (real or simulated, see state.py): each outbound message is due
+``delivery_delay_seconds`` after it was created, and its outcome (delivered, failed, pending) is fixed when it is
+sent, from ``message_outcomes`` (by destination number) or ``default_outcome``. A due message is delivered (or
+failed) before the next request is answered, and at once when the clock is advanced through POST /_sim/clock.
 """
 
 from __future__ import annotations
@@ -94,13 +94,19 @@ class MessagesMixin(SendingMixin):
     # ---------------------------------------------------------------- the clock
 
     def advance_clock(self, seconds):
-        """Move the simulated clock forward and deliver what became due; returns what happened."""
+        """Move the clock forward and deliver what became due; returns what happened.
+
+        On the real clock the jump stays: from then on the clock runs that many seconds ahead of the wall time.
+        """
         before = len([record for record in self.messages if record['delivered_at'] or record['failed_at']])
-        self.clock_ms += int(round(seconds * 1000))
+        step = int(round(seconds * 1000))
+        self.clock_ms += step
+        if self.real_clock:
+            self.clock_offset_ms += step
         self.generation += 1
         self._deliver_due()
         after = len([record for record in self.messages if record['delivered_at'] or record['failed_at']])
-        return {'now': clock_timestamp(self.clock_ms), 'settled': after - before,
+        return {'now': clock_timestamp(self.clock_ms), 'clock': self.clock_name(), 'settled': after - before,
                 'pending': sum(1 for record in self.messages if record['outcome']['outcome'] != 'pending'
                                and not (record['delivered_at'] or record['failed_at']))}
 

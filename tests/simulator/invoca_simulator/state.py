@@ -46,8 +46,13 @@ class Route:
 class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin, ControlMixin):
     """The phone-number and message stores, the runtime settings, the faults and the request log, behind one lock."""
 
-    def __init__(self, versions, tokens, defaults, log_limit=100000):
+    def __init__(self, versions, tokens, defaults, log_limit=100000, real_clock=False):
         self.versions = list(versions)
+        # The real clock runs with wall time from the start (clock_start + the seconds since); the simulated one
+        # moves only by a millisecond per write and by advance_clock. Both are clock_ms, read the same way.
+        self.real_clock = bool(real_clock)
+        self._wall_origin = time.monotonic()
+        self.clock_offset_ms = 0
         self._tokens = [token.encode('utf-8') for token in tokens]
         self.defaults = dict(defaults)
         self.lock = threading.Lock()
@@ -68,7 +73,12 @@ class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin
                 raise ConfigError('not a valid E.164 phone number: %r' % (number,))
         self._reset_phone_numbers()
         self._reset_messages()
-        self.clock_ms = 0
+        if not self.real_clock:
+            self.clock_ms = 0
+        elif not hasattr(self, 'clock_ms'):
+            self.clock_ms = 0
+        # A real clock never goes back, not even through a reset.
+        self.sync_clock()
         self.generation = 0
         self.seq = 0
         self.log.clear()
@@ -83,8 +93,19 @@ class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin
             if record['deleted_at'] is None:
                 record['deleted_at'] = self._tick()
 
+    def sync_clock(self):
+        """On the real clock, catch clock_ms up with the wall time (plus what advance_clock added); never back."""
+        if self.real_clock:
+            wall_ms = int((time.monotonic() - self._wall_origin) * 1000) + self.clock_offset_ms
+            if wall_ms > self.clock_ms:
+                self.clock_ms = wall_ms
+
+    def clock_name(self):
+        return 'real' if self.real_clock else 'simulated'
+
     def _tick(self):
-        """Every write moves the simulated clock by one millisecond, so timestamps are unique and increasing."""
+        """Every write moves the clock by one millisecond, so timestamps are unique and increasing (on the real clock
+        too: two writes in the same millisecond of wall time are a millisecond apart)."""
         self.clock_ms += 1
         self.generation += 1
         return clock_timestamp(self.clock_ms)
@@ -176,6 +197,7 @@ class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin
 
     def process(self, request):
         """Decide the answer to one API request; the caller holds the lock."""
+        self.sync_clock()
         self._deliver_due()
         route = self.route(request['method'], request['path'])
         if route.kind == 'create_collection':

@@ -11,15 +11,12 @@ import yaml
 import pytest
 
 from ansible_collections.invoca.messaging.plugins.doc_fragments.api import ModuleDocFragment
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import DEFAULT_API_URL, DEFAULT_API_VERSION
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import (
     SmsApiModule,
     api_argument_spec,
     describe_api_error,
-)
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    DEFAULT_API_URL,
-    DEFAULT_API_VERSION,
-    ApiError,
 )
 from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run

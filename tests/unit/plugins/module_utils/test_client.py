@@ -13,16 +13,15 @@ import re
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import InvalidPhoneNumber
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    ApiConfigError,
-    ApiError,
-    Transport,
-    encode_query,
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import encode_query
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError, ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import (
     validate_api_url,
     validate_api_version,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import InvalidPhoneNumber
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     API_URL,

@@ -17,13 +17,12 @@ import time
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import (
     BACKOFF_BASE,
     BACKOFF_CAP,
     MAX_RETRY_AFTER,
-    MAX_THROTTLED_RETRIES,
     RETRY_BUDGET,
-    ApiError,
     Throttle,
     parse_retry_after,
 )
@@ -93,16 +92,18 @@ def test_retry_statuses_give_up_after_max_retries_with_an_http_error(status):
     assert len(harness.sent) == 4
 
 
-def test_429_is_retried_beyond_max_retries_up_to_its_own_limit():
-    # A 429 says "not processed": asking again is always safe, so it has its own limit, not max_retries.
-    answers = [response(429, {'message': 'slow down'}, headers={'Retry-After': '1'})
-               for dummy in range(MAX_THROTTLED_RETRIES + 1)]
-    harness = Harness(answers, max_retries=1)
+@pytest.mark.parametrize('retry_after', ['1', 'soon', None])
+def test_429_uses_up_max_retries_like_any_retry(retry_after):
+    # max_retries bounds every request's attempts: a server answering 429 to everything, with or without a readable
+    # Retry-After, gets max_retries + 1 requests of each, and no more.
+    headers = {'Retry-After': retry_after} if retry_after is not None else {}
+    answers = [response(429, {'message': 'slow down'}, headers=headers) for dummy in range(3)]
+    harness = Harness(answers, max_retries=2)
     with pytest.raises(ApiError) as caught:
         harness.client.get(N1)
     assert (caught.value.kind, caught.value.status) == ('http', 429)
-    assert 'still failing after %d attempts' % (MAX_THROTTLED_RETRIES + 1) in str(caught.value)
-    assert len(harness.sent) == MAX_THROTTLED_RETRIES + 1
+    assert 'still failing after 3 attempts' in str(caught.value)
+    assert len(harness.sent) == 3
     assert harness.session.remaining == 0
 
 

@@ -17,19 +17,18 @@ import threading
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import is_api_not_found
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient, proven_not_stored
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
-    MessageClient,
     delivery_status,
     format_timestamp,
-    is_not_found,
     parse_timestamp,
-    proven_not_stored,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.tests.unit.api_examples import (
-    MESSAGE_404,
     MESSAGES_OF_NUMBER_404,
+    MESSAGE_404,
     NOT_A_HASH_400_TEXT,
     SEND_2022_05_01_200,
     SEND_2022_08_01_202,
@@ -479,8 +478,8 @@ def test_a_404_in_the_apis_words_after_a_redirect_is_not_absence():
     words = re.compile('could not find any messages for the requested uuid', re.I)
     error = ApiError('DELETE', '/x', MESSAGE_404['message'], status=404, api_message=MESSAGE_404['message'],
                      redirected_to='https://other.example.test/moved')
-    assert is_not_found(error, words) is False
-    assert is_not_found(ApiError('DELETE', '/x', 'x', status=404, api_message=MESSAGE_404['message']), words) is True
+    assert is_api_not_found(error, words) is False
+    assert is_api_not_found(ApiError('DELETE', '/x', 'x', status=404, api_message=MESSAGE_404['message']), words) is True
 
 
 def test_delivery_report_404_counts_only_in_the_apis_words():

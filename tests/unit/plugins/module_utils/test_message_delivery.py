@@ -11,13 +11,13 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_delivery import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.delivery import (
     poll_delays,
     polls_bound,
     wait_for_delivery,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_sending import ExactlyOnceSender, task_mark
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.sending import ExactlyOnceSender, task_mark
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
     MESSAGE_CLOCK_START,
     N1,

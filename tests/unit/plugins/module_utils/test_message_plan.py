@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import (
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import (
     copy_counts,
     failed_at_carrier,
     normalize_text,

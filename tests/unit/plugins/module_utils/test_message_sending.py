@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import SendReceipt, format_timestamp
-from ansible_collections.invoca.messaging.plugins.module_utils.message_sending import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import SendReceipt
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import format_timestamp
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.sending import (
     MARK_MARGIN,
     MAYBE_OURS,
     OURS,
@@ -25,10 +27,9 @@ from ansible_collections.invoca.messaging.plugins.module_utils.message_sending i
     received_copies,
     task_mark,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.tests.unit.fakes import (
-    MESSAGE_CLOCK_START,
     MESSAGES_PATH,
+    MESSAGE_CLOCK_START,
     N1,
     N2,
     N3,

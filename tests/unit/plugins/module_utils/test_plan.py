@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.plan import (
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.plan import (
     Plan,
     number_diff,
     numbers_diff,

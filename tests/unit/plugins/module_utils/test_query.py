@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.query import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.query import (
     InvalidQuery,
     filter_params,
     list_query,

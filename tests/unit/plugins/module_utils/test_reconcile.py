@@ -11,15 +11,15 @@ import threading
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils.plan import Plan
-from ansible_collections.invoca.messaging.plugins.module_utils.reconcile import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.plan import Plan
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.reconcile import (
     LISTING_THRESHOLD,
-    WorkerPool,
     apply_plan,
     predicted_outcome,
     read_active,
 )
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import WorkerPool
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, N4, FakeClient, api_error
 
 TIMEOUT = 5

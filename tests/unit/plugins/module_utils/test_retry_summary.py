@@ -11,8 +11,8 @@ __metaclass__ = type
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import retry_warning
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import retry_warning
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, Harness, response
 

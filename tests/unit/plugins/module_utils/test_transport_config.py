@@ -13,13 +13,10 @@ from urllib.parse import quote
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    MAX_TIMEOUT,
-    REDACTED,
-    ApiConfigError,
-    Redactor,
-    Transport,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import REDACTED, Redactor
+from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import MAX_TIMEOUT
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeSession
 
 SECRET = 'tok-S3CRET/9f2c 41d7+e8'

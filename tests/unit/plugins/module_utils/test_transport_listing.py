@@ -10,8 +10,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils import transport as transport_module
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api import listing as listing_module
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.tests.unit.fakes import TOKEN, Harness, response
 
 PATH = '/sms/2022-08-01/things'
@@ -72,7 +72,7 @@ def test_more_pages_than_announced_stops_with_an_error():
 
 
 def test_an_endless_stream_of_new_pages_stops_at_the_hard_ceiling(monkeypatch):
-    monkeypatch.setattr(transport_module, 'MAX_PAGES', 25)
+    monkeypatch.setattr(listing_module, 'MAX_PAGES', 25)
 
     def handler(sent):
         number = page_of(sent)
@@ -225,7 +225,7 @@ def test_a_cursor_listing_that_says_it_ended_on_a_full_page_ends(last):
 
 
 def test_a_listing_past_the_hard_ceiling_of_records_stops(monkeypatch):
-    monkeypatch.setattr(transport_module, 'MAX_ITEMS', 50)
+    monkeypatch.setattr(listing_module, 'MAX_ITEMS', 50)
 
     def handler(sent):
         number = page_of(sent)
@@ -240,7 +240,7 @@ def test_a_listing_past_the_hard_ceiling_of_records_stops(monkeypatch):
 
 def test_the_hard_ceiling_of_records_is_far_below_what_exhausts_a_machine():
     # A 1 KiB record kept for each of MAX_ITEMS records stays within a few hundred MiB of an AWX job's memory.
-    assert transport_module.MAX_ITEMS * 1024 <= 512 * 1024 * 1024
+    assert listing_module.MAX_ITEMS * 1024 <= 512 * 1024 * 1024
 
 
 def test_a_failure_quoting_the_pager_never_shows_the_token():

@@ -11,16 +11,16 @@ __metaclass__ = type
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.api_module import describe_api_error
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    MAX_REDIRECTS,
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import (
+    DISCONNECTS_PER_TIMEOUT,
     NOT_SAFE_TO_RESEND,
     RETRY_BUDGET,
-    DISCONNECTS_PER_TIMEOUT,
     SAFE_TO_RESEND,
     UNREACHABLE_AFTER,
-    ApiError,
 )
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import MAX_REDIRECTS
+from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import describe_api_error
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, TOKEN, FakeClock, Harness, response
 
 PATH = '/sms/2022-08-01/messages'

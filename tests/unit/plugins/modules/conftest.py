@@ -19,11 +19,17 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.invoca.messaging.plugins.module_utils import api_module
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import Transport
+from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
-from ansible_collections.invoca.messaging.tests.unit.fakes import (API_URL, TOKEN, FakeClient, FakeClock, FakeSession,
-                                                                   FakeSleep)
+from ansible_collections.invoca.messaging.tests.unit.fakes import (
+    API_URL,
+    TOKEN,
+    FakeClient,
+    FakeClock,
+    FakeSession,
+    FakeSleep,
+)
 
 try:
     # ansible-core >= 2.19

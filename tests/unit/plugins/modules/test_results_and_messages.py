@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils import api_module
+from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number, sms_phone_number_info
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, FakeClient, api_error, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run

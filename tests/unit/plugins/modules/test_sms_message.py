@@ -13,11 +13,19 @@ import json
 
 import pytest
 
+from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
-from ansible_collections.invoca.messaging.plugins.module_utils import api_module
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError
 from ansible_collections.invoca.messaging.tests.unit.api_examples import MESSAGE_404
-from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import (
+    API_URL,
+    N1,
+    N2,
+    N3,
+    TOKEN,
+    FakeMessageClient,
+    response,
+)
 from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
 

@@ -13,7 +13,7 @@ import json
 import pytest
 import requests
 
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import UNREACHABLE_AFTER
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import UNREACHABLE_AFTER
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, TOKEN, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.invoca.messaging.plugins.module_utils import api_module
+from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, TOKEN
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run

@@ -4,12 +4,12 @@
 
 """The /messages endpoints of the Invoca SMS Messaging API, on the shared Transport.
 
-Internal to this collection: not a public API, and it may change in any release.
+Internal use only: not a public API of the collection, and it may change in any release.
 
 Reads and the soft delete are safe to resend. Sending is not: POST /messages has no idempotency key, and the
 API stores three identical messages sent a second apart as three messages. So a send uses NOT_SAFE_TO_RESEND
 (only a request that never reached the API, and a 429, are retried); what an unclear outcome means is decided
-by message_sending. No Ansible here.
+by _messages.sending. No Ansible here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,111 +20,40 @@ import datetime
 import re
 import threading
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import failed_at_carrier
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import (
+    NO_DELIVERY_REPORT,
+    NO_MESSAGES_FOR_NUMBER,
+    NO_MESSAGE_FOR_UUID,
+    covering_all_time,
+    is_api_not_found,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE, announced_count
+from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import NOT_SAFE_TO_RESEND
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
+    InvalidMessageId,
+    check_message_id,
+    format_timestamp,
+    is_message_id,
+    is_outgoing,
+    parse_timestamp,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import says_not_in_system
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     normalize_phone_number,
     normalize_server_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    MAX_PAGE_SIZE,
-    NOT_SAFE_TO_RESEND,
-    ApiError,
-    covering_all_time,
-    describe,
-    excerpt,
-)
 
-# A message uuid goes into a URL path: only the characters a uuid (or a cuid) can hold.
-_MESSAGE_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,99}')
-# The API's own 404 texts for messages (the 2022-08-01 contract and the 2022-05-01 schema alike). Only these mean
-# "no such message": a gateway's bare "Not Found", an HTML page or a 404 after a redirect never does.
-_NO_MESSAGES = re.compile(r'could not find any messages for the requested phone number', re.IGNORECASE)
-_NO_MESSAGE_FOR_UUID = re.compile(r'could not find any messages for the requested uuid', re.IGNORECASE)
-_NO_DELIVERY_REPORT = re.compile(r'could not find any delivery reports for the requested delivery report uuid',
-                                 re.IGNORECASE)
-_NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
-_NUMBER_IN_TEXT = re.compile(r'\+?[0-9][0-9 ().-]{5,}[0-9]')
+# One message has one report per delivery attempt: a handful. Past this many, the summaries are returned as listed.
+MAX_DETAILED_REPORTS = 20
 # The 2022-05-01 answer to a body that is not one object ("must be a JSON hash").
 _NOT_A_HASH = re.compile(r'must be a JSON hash', re.IGNORECASE)
-# 2022-08-01 writes out/in, 2022-05-01 outbound/inbound.
-_OUTGOING = ('out', 'outbound')
 # How far past the start of a listing a newest-first server may list a record older than the start before the
 # listing is taken to have left the window: API hosts stamp records with clocks that differ by seconds.
 _ORDER_SLACK = datetime.timedelta(minutes=2)
-
-
-class InvalidMessageId(ValueError):
-    """A message uuid that cannot be one; the message names the value."""
-
-
-def is_message_id(value):
-    return isinstance(value, str) and _MESSAGE_ID.fullmatch(value) is not None
-
-
-def is_not_found(error, words):
-    """Whether ``error`` is the API's own 404 in ``words``: never a 404 without them, nor one after a redirect
-    (the answer is then another server's, or another path's, whatever its words)."""
-    return (error.status == 404 and error.kind == 'http' and bool(error.api_message) and not error.redirected_to
-            and words.search(error.api_message) is not None)
-
-
-def delivery_reports_of(record):
-    """The delivery reports (dicts) a record lists, oldest first, or None when it lists none in a readable way
-    (absent, or not a list)."""
-    reports = record.get('delivery_reports') if isinstance(record, dict) else None
-    if not isinstance(reports, list):
-        return None
-    return [report for report in reports if isinstance(report, dict)]
-
-
-def format_timestamp(when):
-    """A timezone-aware datetime as the API writes timestamps: 2022-11-03T23:59:00.000Z."""
-    when = when.astimezone(datetime.timezone.utc)
-    return when.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (when.microsecond // 1000)
-
-
-def parse_timestamp(value):
-    """A datetime (UTC) from an API timestamp, or None when absent or unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace(' UTC', '+00:00')
-    if text.endswith('Z'):
-        text = text[:-1] + '+00:00'
-    try:
-        when = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1) if 'T' not in text else text)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return when.astimezone(datetime.timezone.utc)
-
-
-def delivery_status(record):
-    """delivered, failed or pending, from the record's own timestamps.
-
-    progress_bit is undefined in the contract (1 on a delivered and on an undelivered example), so it is not
-    read: delivered_at set means delivered (to the carrier), failed_at or a carrier error code means failed.
-    """
-    if not isinstance(record, dict):
-        return 'pending'
-    if failed_at_carrier(record):
-        return 'failed'
-    if record.get('delivered_at'):
-        return 'delivered'
-    return 'pending'
-
-
-def is_outgoing(record):
-    """Whether a record is an outgoing message; one that does not say is taken for one (its from decides)."""
-    return 'direction' not in record or str(record.get('direction', '')).lower() in _OUTGOING
-
-
-def check_message_id(value):
-    if not isinstance(value, str) or not _MESSAGE_ID.fullmatch(value):
-        raise InvalidMessageId('message uuid %r is not a message identifier: expected letters, digits and dashes, '
-                               'such as 3f0e8d8a-63c2-4d4e-9c36-6a1c1d3c2b10' % (value,))
-    return value
 
 
 class SendReceipt:
@@ -157,6 +86,10 @@ class _TolerantListing:
         self.empty = False
 
     @property
+    def path(self):
+        return self._listing.path
+
+    @property
     def truncated(self):
         return self._listing.truncated
 
@@ -169,7 +102,7 @@ class _TolerantListing:
             yield from self._listing
         except ApiError as exc:
             # Only the first page may say "none at all": on a later page the same words contradict the earlier ones.
-            if is_not_found(exc, _NO_MESSAGES) and not self._listing.pages_read:
+            if is_api_not_found(exc, NO_MESSAGES_FOR_NUMBER) and not self._listing.pages_read:
                 self.empty = True
                 return
             raise
@@ -311,22 +244,31 @@ class MessageClient:
                  ('created_at[gte]', format_timestamp(since)), ('sort', 'created_at:asc')]
         listing = self.transport.listing(self.transport.path('messages'), 'messages', query,
                                          item_key=lambda item: item['uuid'], extract=self._extract, growing=True)
-        # A record older than the one before it means newest first, whether a record of the window came first or
-        # the window is empty and the server ignored the created_at filter: past the window, the rest is older.
+        # Newest first shows as a record older than the newest seen by more than API hosts' clocks differ (in an
+        # oldest-first listing a record is never older than those before it by more than that), whether a record
+        # of the window came first or the window is empty and the server ignored the created_at filter: past the
+        # window, the rest is older still.
         newest_first = False
-        previous = None
+        newest = None
         for record in listing:
             if record.get('from') != sender or not is_outgoing(record):
                 continue
             created = parse_timestamp(record.get('created_at'))
-            if created is not None and previous is not None and created < previous:
+            if created is not None and newest is not None and created < newest - _ORDER_SLACK:
                 newest_first = True
-            previous = created if created is not None else previous
+            newest = created if newest is None or (created is not None and created > newest) else newest
             if created is None or created < since:
                 if newest_first and created is not None and created < since - _ORDER_SLACK:
-                    return  # newest first, and past the window: the rest is older still
+                    return
                 continue
             yield record
+
+    def count(self, query=(), phone_number=None):
+        """How many messages match (of ``phone_number``, when given): the total a one-record page announces, since
+        the API has no count endpoint for messages."""
+        if phone_number is not None:
+            return announced_count(self.by_number(phone_number, query, max_records=1, page_size=1))
+        return announced_count(self.listing(query, max_records=1, page_size=1))
 
     def get(self, message_uuid):
         """One message with its delivery reports, or None when the API says it has no such message."""
@@ -338,7 +280,7 @@ class MessageClient:
                 raise self.transport.malformed('GET', path, answer, 'an object {"message": {...}}')
             return self._expect(message_uuid, 'GET', path, answer, self.checked_message('GET', path, answer, record))
         error = self.transport.error('GET', path, answer)
-        if is_not_found(error, _NO_MESSAGE_FOR_UUID):
+        if is_api_not_found(error, NO_MESSAGE_FOR_UUID):
             return None
         raise error
 
@@ -361,7 +303,7 @@ class MessageClient:
                                may_have_applied=True)
             return record
         error = self.transport.error('DELETE', path, answer)
-        if is_not_found(error, _NO_MESSAGE_FOR_UUID):
+        if is_api_not_found(error, NO_MESSAGE_FOR_UUID):
             return None
         raise error
 
@@ -394,25 +336,28 @@ class MessageClient:
                                    status=answer.status, kind='contradiction')
             return usage
         error = self.transport.error('GET', path, answer)
-        if is_not_found(error, _NOT_IN_SYSTEM) and self._names_only(error.api_message, number):
+        if says_not_in_system(error, number):
             return None
         raise error
-
-    @staticmethod
-    def _names_only(text, number):
-        """Whether every phone number ``text`` mentions is ``number`` (an answer about another number is not ours)."""
-        for mentioned in _NUMBER_IN_TEXT.findall(text):
-            try:
-                if normalize_server_number(mentioned) != number:
-                    return False
-            except InvalidPhoneNumber:
-                continue
-        return True
 
     def delivery_reports(self, message_uuid, query=(), max_records=None):
         """A listing of a message's delivery reports (oldest first)."""
         path = self.transport.path('messages', 'uuid', check_message_id(message_uuid), 'delivery_reports')
         return self.transport.listing(path, 'delivery_reports', query, max_items=max_records)
+
+    def detailed_delivery_reports(self, message_uuid):
+        """The delivery reports of one message, each completed with its own record (destination, carrier error);
+        past MAX_DETAILED_REPORTS, the summaries as listed."""
+        detailed = []
+        for index, report in enumerate(self.delivery_reports(message_uuid)):
+            detail = None
+            if index < MAX_DETAILED_REPORTS and isinstance(report, dict) and isinstance(report.get('uuid'), str):
+                try:
+                    detail = self.delivery_report(message_uuid, report['uuid'])
+                except InvalidMessageId:
+                    detail = None
+            detailed.append(dict(report, **detail) if isinstance(report, dict) and isinstance(detail, dict) else report)
+        return detailed
 
     def delivery_report(self, message_uuid, report_uuid):
         """One delivery report (with destination, carrier_description, carrier_errorcode), or None."""
@@ -429,6 +374,6 @@ class MessageClient:
                                status=answer.status, kind='contradiction')
             return report
         error = self.transport.error('GET', path, answer)
-        if is_not_found(error, _NO_DELIVERY_REPORT):
+        if is_api_not_found(error, NO_DELIVERY_REPORT):
             return None
         raise error

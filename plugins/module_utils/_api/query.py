@@ -2,7 +2,10 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters and sorting for list requests, checked before they go on the wire. No Ansible here."""
+"""Filters and sorting for list requests, checked before they go on the wire. No Ansible here.
+
+Internal use only: not a public API of the collection, and it may change in any release.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import normalize_phone_number
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import normalize_phone_number
 
 OPERATORS = ('eq', 'lte', 'gte', 'empty')
 # Field names become part of a query key (field[op]); anything beyond a plain identifier could forge another

@@ -4,7 +4,7 @@
 
 """The phone-number endpoints of the Invoca SMS Messaging API, on the shared Transport.
 
-Internal to this collection: not a public API, and it may change in any release.
+Internal use only: not a public API of the collection, and it may change in any release.
 
 Every number a server sends is normalised to E.164 (or refused) before a caller sees it, and no request path
 is built from anything but a valid E.164 number. Creating and deleting a number are safe to resend: a repeat
@@ -18,26 +18,38 @@ __metaclass__ = type
 import re
 import threading
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions import (
+    NOT_IN_SYSTEM,
+    UNKNOWN_OBJECT,
+    covering_all_time,
+    is_api_not_found,
+)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE, announced_count
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
     InvalidPhoneNumber,
     is_active,
     normalize_phone_number,
     normalize_server_number,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    MAX_PAGE_SIZE,
-    ApiError,
-    covering_all_time,
-    describe,
-)
 
-# The API's own answer about a number it does not hold: "Not Found - the requested phone number, +18885550100,
-# is not in the system". Only that text means "absent": a gateway's bare "Not Found" or a wrong URL does not.
-_NOT_IN_SYSTEM = re.compile(r'is not in the system', re.IGNORECASE)
-# The 2022-05-01 schema answers an unknown number with the API's generic text, which is also its answer to an
-# unknown route: it means "absent" only once the phone-number routes are known to exist on this server.
-_UNKNOWN_OBJECT = re.compile(r'object identifier being unknown to SMS Messaging', re.IGNORECASE)
-_NUMBER_IN_TEXT = re.compile(r'\+[0-9][0-9 ().-]{5,20}[0-9]')
+# Phone numbers an answer's text mentions, written in any of the ways a server may write one.
+_NUMBER_IN_TEXT = re.compile(r'\+?[0-9][0-9 ().-]{5,20}[0-9]')
+
+
+def says_not_in_system(error, phone_number):
+    """Whether ``error`` is the API's own answer that ``phone_number`` is not in the system: "Not Found - the
+    requested phone number, +18885550100, is not in the system", mentioning no other number."""
+    if not is_api_not_found(error, NOT_IN_SYSTEM):
+        return False
+    for mentioned in _NUMBER_IN_TEXT.findall(error.api_message):
+        try:
+            if normalize_server_number(mentioned) != phone_number:
+                return False
+        except InvalidPhoneNumber:
+            continue
+    return True
 
 
 def _count_from(body):
@@ -122,17 +134,9 @@ class PhoneNumberClient:
         bare "Not Found", an HTML page or a wrong URL never means "absent". Nor does any 404 that came after a
         redirect: the answer is then another server's (or another path's), whatever its words.
         """
-        if error.status != 404 or error.kind != 'http' or not error.api_message or error.redirected_to:
-            return False
-        if _NOT_IN_SYSTEM.search(error.api_message):
-            for mentioned in _NUMBER_IN_TEXT.findall(error.api_message):
-                try:
-                    if normalize_server_number(mentioned) != phone_number:
-                        return False
-                except InvalidPhoneNumber:
-                    continue
+        if says_not_in_system(error, phone_number):
             return True
-        return bool(_UNKNOWN_OBJECT.search(error.api_message)) and self._phone_number_routes_answer()
+        return is_api_not_found(error, UNKNOWN_OBJECT) and self._phone_number_routes_answer()
 
     def _phone_number_routes_answer(self):
         """One listing request per client, the first time it matters: does this server serve phone numbers?"""
@@ -239,11 +243,4 @@ class PhoneNumberClient:
         if answer.status not in (404, 405, 422) or self.transport.error('GET', path, answer).kind == 'version':
             # 404/405/422 mean this server has no count route (count is taken for a phone number); others are real.
             raise self.transport.error('GET', path, answer)
-        listing = self.transport.listing(self._path(), 'phone_numbers', query, page_size=1, max_items=1)
-        records = list(listing)
-        if listing.count is None:
-            if records:
-                raise ApiError('GET', self._path(), 'the listing has records but no pagination count',
-                               status=200, kind='malformed')
-            return 0
-        return listing.count
+        return announced_count(self.transport.listing(self._path(), 'phone_numbers', query, page_size=1, max_items=1))

@@ -4,7 +4,7 @@
 
 """At most one text per recipient against an API that stores late, and the dedupe of a rerun.
 
-Internal to this collection: not a public API, and it may change in any release.
+Internal use only: not a public API of the collection, and it may change in any release.
 
 The API queues a send ("creates a message and forwards to kafka"): a message can show in the listings seconds
 after its POST was answered, or after a gateway gave up on it. So a look-up that does not find a message proves
@@ -18,14 +18,15 @@ __metaclass__ = type
 import datetime
 import threading
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import proven_not_stored
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import copy_counts, same_text
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     is_message_id,
     is_outgoing,
     parse_timestamp,
-    proven_not_stored,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import copy_counts, same_text
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import ApiError, excerpt
 
 # How far before the server's time at the start of the task the look-ups start: API hosts stamp messages with
 # clocks that may differ by seconds, so our message may carry a time a little before the one the server told us.
@@ -170,8 +171,7 @@ class ExactlyOnceSender:
         if usable:
             return SendOutcome(recipient, 'sent', record=usable[0], extra_uuids=[r['uuid'] for r in usable[1:]])
         if ours:
-            error.detail += ('; the listing shows the message, under a uuid that is not a message identifier (not '
-                             'shown), so it is sent but cannot be followed')
+            # Sent, but under a uuid that cannot be put in a path or shown: it is reported without one.
             return SendOutcome(recipient, 'sent', record=None)
         if maybe:
             error.detail += ('; the API lists a new message to %s, but shows no texts, so it cannot tell it from '

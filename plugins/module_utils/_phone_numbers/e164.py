@@ -4,6 +4,8 @@
 
 """Phone numbers as the Invoca SMS Messaging API knows them: E.164 strings.
 
+Internal use only: not a public API of the collection, and it may change in any release.
+
 Plain Python with no Ansible import, shared by the HTTP client and the modules.
 """
 

@@ -4,6 +4,8 @@
 
 """What a run must change: a pure function of the desired and the current state.
 
+Internal use only: not a public API of the collection, and it may change in any release.
+
 Check mode, diff, the single-number form and the list form all reuse it, so they cannot disagree.
 """
 

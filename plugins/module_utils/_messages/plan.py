@@ -4,12 +4,16 @@
 
 """Who a send goes to: segment counting, the recipient list, and the dedupe of recent identical messages.
 
+Internal use only: not a public API of the collection, and it may change in any release.
+
 Pure functions, no requests and no Ansible, so check mode and a real run plan alike.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import json
 
 from collections import namedtuple
 
@@ -106,3 +110,32 @@ def plan_send(recipients, received):
     """A SendPlan: ``recipients`` (E.164, no repeats, in order) minus those in ``received``."""
     return SendPlan(send=[number for number in recipients if number not in received],
                     skipped=[number for number in recipients if number in received])
+
+
+# Why a recipient is skipped, as the diff says it; a reason not named here is shown as given.
+_SKIP_WORDING = {
+    'already received': 'already received this text from %(sender)s within dedupe_window (%(window)d s)',
+    'excluded': 'on exclude_numbers',
+}
+
+
+def send_diff(sender, text, recipients, send, reasons, dedupe_window=0):
+    """The --diff of a send: one line per recipient, in the task's order, saying who gets which text and who is
+    skipped and why.
+
+    Made from the plan, before anything is sent, so check mode and a real run show the same lines. ``reasons``
+    maps each skipped recipient to its reason ('already received', 'excluded'); a recipient neither sent to nor
+    in ``reasons`` is shown as skipped. Returned as Ansible's ``prepared`` diff: printed as it is, one line each.
+    """
+    sending = set(send)
+    quoted = json.dumps(text, ensure_ascii=False)
+    lines = []
+    for recipient in recipients:
+        if recipient in sending:
+            lines.append('+ %s: send %s from %s' % (recipient, quoted, sender))
+        else:
+            reason = reasons.get(recipient, 'already received')
+            wording = (_SKIP_WORDING[reason] % {'sender': sender, 'window': dedupe_window or 0}
+                       if reason in _SKIP_WORDING else reason)
+            lines.append('- %s: skip, %s' % (recipient, wording))
+    return {'prepared': '\n'.join(lines)}

@@ -4,7 +4,7 @@
 
 """Waiting until the messages a task sent are delivered or have failed, within a wall-clock deadline.
 
-Internal to this collection: not a public API, and it may change in any release. No Ansible here.
+Internal use only: not a public API of the collection, and it may change in any release. No Ansible here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,14 +13,16 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.invoca.messaging.plugins.module_utils.message_client import (
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import describe
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import failed_at_carrier
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
     delivery_reports_of,
     delivery_status,
     is_message_id,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils.message_plan import failed_at_carrier
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import MAX_PAGE_SIZE, ApiError, describe
 
 # Poll intervals while waiting for delivery: quick at first (most messages settle within seconds), then every
 # POLL_CAP seconds. With wait_timeout T the number of rounds is at most polls_bound(T).

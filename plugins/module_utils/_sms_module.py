@@ -4,6 +4,8 @@
 
 """The Ansible side of the API options: their argument spec, the client they configure, readable failures.
 
+Internal use only: not a public API of the collection, and it may change in any release.
+
 Documented once in plugins/doc_fragments/api.py.
 """
 
@@ -19,18 +21,15 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_required_if
 
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number import is_yaml_number
-from ansible_collections.invoca.messaging.plugins.module_utils.phone_number_client import PhoneNumberClient
-from ansible_collections.invoca.messaging.plugins.module_utils.transport import (
-    DEFAULT_API_URL,
-    DEFAULT_API_VERSION,
-    HAS_REQUESTS,
-    MAX_PAGE_SIZE,
-    REQUESTS_IMPORT_ERROR,
-    ApiConfigError,
-    Redactor,
-    Transport,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError
+from ansible_collections.invoca.messaging.plugins.module_utils._api.http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
+from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import Redactor
+from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import DEFAULT_API_URL, DEFAULT_API_VERSION
+from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import is_yaml_number
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import MAX_CONCURRENCY, PHONE_NUMBER_CONCURRENCY
 
 
 # ansible-core 2.19 and later put the pending exception into a failed result, formatted with its message and the
@@ -64,6 +63,7 @@ def listing_argument_spec():
     return dict(
         limit=dict(type='int', default=MAX_PAGE_SIZE),
         max_records=dict(type='int'),
+        concurrency=dict(type='int', default=PHONE_NUMBER_CONCURRENCY),
     )
 
 
@@ -139,6 +139,9 @@ class SmsApiModule(AnsibleModule):
                 check_required_if(required_if, self._given_params())
             except TypeError as exc:
                 self.fail_json(msg=str(exc))
+        if 'concurrency' in self.params and not 1 <= self.params['concurrency'] <= MAX_CONCURRENCY:
+            self.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY,
+                                                                              self.params['concurrency']))
         if not self.params['api_token']:
             self.fail_json(msg='No API token: set the api_token option (for example with module_defaults for '
                                'group/invoca.messaging.sms) or the INVOCA_API_TOKEN environment variable')
