@@ -22,7 +22,7 @@ description:
     or after a gateway gave up on it. A message is sent again only when the failure proves the request never
     reached the API (a refused connection, a name that does not resolve, a TLS handshake failure, HTTP 429, or a
     400/422 refusal). Any 2xx answer (also C({}), an empty body or a page of other messages) and a C(303 See Other)
-    are acceptance: the recipient is in RV(sent), with the message's uuid when the answer names it and V(null)
+    count as acceptance, and the recipient is in RV(sent), with the message's uuid when the answer names it and V(null)
     otherwise.
   - After any other failure (no answer, a reset, a timeout after the request was written, HTTP 5xx, a gateway
     504, a redirect) the module looks the message up among the outgoing messages of O(from_number) created since
@@ -32,7 +32,7 @@ description:
     O(api_version=2022-05-01), whose records show no text, a look-up can only prove a message absent, never
     present, so the outcome is V(unknown) either way.
   - B(Finishing a run with unknowns.) Rerun the same task with O(dedupe_window) covering the first run, once
-    the API has had time to store what it accepted (a minute is plenty): recipients whose copy arrived are
+    the API has had time to store what it accepted (a minute is plenty); recipients whose copy arrived are
     skipped, and only those whose copy never reached the API are sent to. This completes the job without a
     second text.
   - C(changed) is true when a message was sent, or may have been (an V(unknown) outcome), so that a change is
@@ -52,7 +52,12 @@ attributes:
     details: Nothing is sent or deleted. The options and O(from_number) are checked, the O(dedupe_window) lookup
       runs, and RV(would_send) lists who would get the message; C(changed) is true when anyone would.
   diff_mode:
-    support: none
+    support: full
+    details: >-
+      With O(state=present), one line per recipient, in the order of O(to_numbers), made before anything is sent,
+      so check mode and a real run show the same lines. A recipient who gets the message shows as
+      C(+ +15551230001: send "the text" from +18885550100); one who is skipped, as C(- +15551230002: skip,) and
+      why (for example, already received within O(dedupe_window)). Nothing for O(state=absent).
 options:
   from_number:
     description:
@@ -71,6 +76,16 @@ options:
     description:
       - The message. Must not be empty or only white space. Required with O(state=present).
     type: str
+  exclude_numbers:
+    description:
+      - Numbers that must not be texted, such as an opt-out list kept by a rulebook (see the EDA guide). A
+        recipient on it is not sent the message; it is listed in RV(skipped_recipients), and RV(skip_reasons) says
+        why.
+      - In E.164 form, normalised like O(to_numbers); every member is checked before anything is sent. An empty
+        list excludes no one.
+    type: list
+    elements: str
+    default: []
   max_recipients:
     description:
       - Refuse, before sending anything, a task with more recipients than this (after removing repeats).
@@ -151,6 +166,13 @@ EXAMPLES = r"""
     text: "Deploy of {{ app_version }} finished"
     dedupe_window: 3600
 
+- name: Notify the on-call team, except the numbers on an opt-out list (one a line; it may not exist yet)
+  invoca.messaging.sms_message:
+    from_number: "+18885550100"
+    to: ["+15551230001", "+15551230002"]
+    text: "Disk full on {{ inventory_hostname }}"
+    exclude_numbers: "{{ (lookup('ansible.builtin.file', 'sms_opt_out.txt', errors='ignore') or '') | split }}"
+
 - name: Send and wait until the carrier has it
   invoca.messaging.sms_message:
     from_number: "+18885550100"
@@ -195,11 +217,20 @@ would_send:
   elements: str
   sample: ["+15551230001"]
 skipped_recipients:
-  description: Recipients not sent to because they received the same text within O(dedupe_window).
+  description:
+    - Recipients not sent to, because they are on O(exclude_numbers) or received the same text within
+      O(dedupe_window). RV(skip_reasons) gives the reason of each.
   returned: with O(state=present)
   type: list
   elements: str
   sample: []
+skip_reasons:
+  description:
+    - The reason each member of RV(skipped_recipients) was skipped, by number. V(excluded) when it is on
+      O(exclude_numbers), V(already received) when it has the text within O(dedupe_window).
+  returned: when a recipient was skipped
+  type: dict
+  sample: {"+15551230002": "excluded"}
 failures:
   description:
     - One entry per recipient that was not (or not provably) sent the message. Empty when all went well.
@@ -280,7 +311,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.errors impor
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.delivery import wait_for_delivery
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import plan_send, segment_count
+from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import plan_send, segment_count, send_diff
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
     check_message_id,
@@ -340,6 +371,15 @@ def check_options(module):
     if sender in recipients:
         module.fail_json(msg='to_numbers includes from_number %s: a number cannot send to itself' % sender)
     return sender, recipients
+
+
+def excluded_numbers(module):
+    """The E.164 numbers of exclude_numbers; fails the task, before anything is sent, on one that is not a number."""
+    try:
+        return set(normalize_phone_numbers([module.as_given('exclude_numbers', value, index)
+                                            for index, value in enumerate(module.params['exclude_numbers'] or [])]))
+    except InvalidPhoneNumber as exc:
+        module.fail_json(msg='exclude_numbers: %s; nothing was sent' % exc)
 
 
 def check_sender(module, transport, sender, result):
@@ -426,8 +466,13 @@ def summary(sender, result, check_mode):
         parts.append('would send %d message(s) from %s' % (len(result['would_send']), sender))
     else:
         parts.append('sent %d message(s) from %s' % (len(result['sent']), sender))
-    if result['skipped_recipients']:
-        parts.append('%d recipient(s) skipped (already received the text)' % len(result['skipped_recipients']))
+    reasons = result.get('skip_reasons') or {}
+    excluded = [number for number in result['skipped_recipients'] if reasons.get(number) == 'excluded']
+    if excluded:
+        parts.append('%d recipient(s) skipped (on exclude_numbers)' % len(excluded))
+    if len(excluded) < len(result['skipped_recipients']):
+        parts.append('%d recipient(s) skipped (already received the text)'
+                     % (len(result['skipped_recipients']) - len(excluded)))
     failed = [f for f in result['failures'] if f['outcome'] == 'failed']
     unknown = [f for f in result['failures'] if f['outcome'] == 'unknown']
     if failed:
@@ -483,6 +528,7 @@ def main():
             wait=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=300),
             dedupe_window=dict(type='int', default=0),
+            exclude_numbers=dict(type='list', elements='str', default=[]),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             uuid=dict(type='str'),
         ),
@@ -498,13 +544,22 @@ def main():
             client.close()
 
     sender, recipients = check_options(module)
+    excluded = excluded_numbers(module)
     result = dict(changed=False, sent=[], skipped_recipients=[], failures=[])
     transport = module.transport(pool_size=params['concurrency'])
     client = MessageClient(transport)
     try:
         check_sender(module, transport, sender, result)
-        plan = plan_send(recipients, received_recently(module, client, transport, sender, recipients, result))
-        result['skipped_recipients'] = plan.skipped
+        allowed = [number for number in recipients if number not in excluded]
+        plan = plan_send(allowed, received_recently(module, client, transport, sender, allowed, result))
+        result['skipped_recipients'] = [number for number in recipients if number in excluded or number in plan.skipped]
+        if result['skipped_recipients']:
+            result['skip_reasons'] = dict((number, 'excluded' if number in excluded else 'already received')
+                                          for number in result['skipped_recipients'])
+        if module._diff:
+            # From the plan, before anything is sent: check mode and a real run show the same lines.
+            result['diff'] = send_diff(sender, params['text'], recipients, plan.send, result.get('skip_reasons') or {},
+                                       params['dedupe_window'])
         if module.check_mode:
             result.update(changed=bool(plan.send), would_send=plan.send)
             module.exit_json(msg=summary(sender, result, True), **result)

@@ -15,10 +15,12 @@ these checks need neither and say quickly when the definition or the build conte
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 
 import yaml
 
@@ -56,27 +58,45 @@ def test_introspect_lists_requests(installed_collection):
     assert not data.get('system'), output
 
 
-def shown_collection_pins():
-    """Every version constraint on invoca.messaging that the examples and guides tell a user to install."""
+def shown_collection_requirements():
+    """Every requirement on invoca.messaging that the examples and guides tell a user to install: {where: entry}.
+
+    A Galaxy entry's version is a pin; a git entry's (type git, source the repository) is a branch, tag or commit;
+    a file entry's source is a tarball.
+    """
     shown = {}
     for path in (EXAMPLES / 'requirements.yml', EXAMPLES / 'awx_project' / 'collections' / 'requirements.yml'):
         for entry in yaml.safe_load(path.read_text(encoding='utf-8'))['collections']:
             if entry['name'] == 'invoca.messaging':
-                shown[str(path.relative_to(REPO))] = entry['version']
+                shown[str(path.relative_to(REPO))] = entry
     for path in sorted((REPO / 'docs').rglob('*.rst')) + [REPO / 'README.md']:
         text = path.read_text(encoding='utf-8')
-        for index, found in enumerate(re.finditer(r'name: invoca\.messaging\s*\n\s*version: "([^"]+)"', text)):
-            shown['%s#%d' % (path.relative_to(REPO), index)] = found.group(1)
+        for index, found in enumerate(re.finditer(r'- name: invoca\.messaging\s*\n((?:[ \t]+\w+: .*\n)+)', text)):
+            shown['%s#%d' % (path.relative_to(REPO), index)] = dict(yaml.safe_load(textwrap.dedent(found.group(1))), name='invoca.messaging')
     return shown
 
 
 def test_every_shown_requirement_installs_this_version():
-    # A pin of "<2.0.0" in the EE's requirements.yml would install the old major version in AWX, over the EE's.
-    version = yaml.safe_load((REPO / 'galaxy.yml').read_text(encoding='utf-8'))['version']
-    shown = shown_collection_pins()
-    assert len(shown) >= 4, shown
-    refused = dict((where, pin) for where, pin in shown.items() if version not in SpecifierSet(pin))
-    assert not refused, 'these pins do not admit invoca.messaging %s: %s' % (version, refused)
+    # A pin of "<2.0.0" in the EE's requirements.yml would install the old major version in AWX, over the EE's; a
+    # tarball of another version would not be there; a repository other than the collection's would be another.
+    galaxy = yaml.safe_load((REPO / 'galaxy.yml').read_text(encoding='utf-8'))
+    version = galaxy['version']
+    shown = shown_collection_requirements()
+    assert len(shown) >= 2, shown
+    wrong = {}
+    for where, entry in shown.items():
+        kind = entry.get('type', 'galaxy')
+        if kind == 'galaxy':
+            ok = version in SpecifierSet(entry.get('version', '>=0'))
+        elif kind == 'git':
+            ok = entry.get('source', '').rstrip('/').removesuffix('.git') == galaxy['repository'].rstrip('/')
+        elif kind == 'file':
+            ok = os.path.basename(entry.get('source', '')) == 'invoca-messaging-%s.tar.gz' % version
+        else:
+            ok = False
+        if not ok:
+            wrong[where] = entry
+    assert not wrong, 'these requirements do not install invoca.messaging %s from %s: %s' % (version, galaxy['repository'], wrong)
 
 
 def test_example_definition():

@@ -17,6 +17,7 @@ import math
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -97,6 +98,12 @@ def listing_pages(network_size):
     return max(1, int(math.ceil(network_size / float(PAGE_SIZE))))
 
 
+def children_cpu():
+    """CPU seconds (user + system) of the child processes waited for so far: less sensitive to the load than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def install_collection(workdir):
     """Build the collection from this tree and install the tarball, as a user would get it; returns the path."""
     workdir = Path(workdir)
@@ -128,8 +135,10 @@ def plugin_modules(collections_path):
 class Measurement:
     """One timed run: wall time, the API requests it made (from the simulator log) and whether it did its job."""
 
-    def __init__(self, wall, log, ok=True, problem=None, output=''):
+    def __init__(self, wall, log, ok=True, problem=None, output='', cpu=None):
         self.wall = wall
+        # CPU seconds of the process tree (a whole-process run only): what the load of the machine changes least.
+        self.cpu = cpu
         self.log = log
         self.ok = ok
         self.problem = problem
@@ -220,12 +229,13 @@ class Bench:
         command = [ansible_tool('ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(PLAYBOOKS / name),
                    '-e', '@%s' % vars_file]
         self.sim.clear_log()
+        cpu = children_cpu()
         started = time.perf_counter()
         completed = subprocess.run(command, env=self.env(), cwd=str(self.workdir), stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
         wall = time.perf_counter() - started
         output = completed.stdout.decode('utf-8', errors='replace')
-        measurement = Measurement(wall, self.sim.log(), output=output)
+        measurement = Measurement(wall, self.sim.log(), output=output, cpu=children_cpu() - cpu)
         recap = _RECAP.findall(output)
         if completed.returncode != 0 or not recap or any(int(r[2]) or int(r[3]) for r in recap):
             tail = '\n'.join(output.splitlines()[-15:])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+import bench_scale
 import run_benchmark as rb
 from benchmark_harness import Bench
 
@@ -34,8 +35,9 @@ def rows(bench, baseline):
 
 
 @pytest.fixture(scope='module')
-def listing(bench):
-    return rb.info_listing(bench, count=600, latencies=[0])
+def scale(bench):
+    # 600 numbers: two pages of 500, so the second page is read ahead; concurrency 4, 0 ms, one repeat.
+    return bench_scale.run(bench, n=600, latency=0, concurrency=4, repeats=1)
 
 
 @pytest.fixture(scope='module')
@@ -75,13 +77,21 @@ def test_loops_beyond_max_loop_n_are_estimated(rows, baseline):
     assert skipped.estimate > baseline
 
 
-def test_info_listing_matches_the_bare_loop(listing):
-    result, = listing
-    for key in ('module', 'bare', 'process'):
-        m = result[key]
-        assert m.ok, m.problem
-        assert m.requests == len(m.log) == 2  # 600 numbers at 500 a page
-        assert all(entry['operation'] == 'list' for entry in m.log)
+def test_scale_runs_match_the_bare_client(scale):
+    for key in ('first', 'rerun', 'info', 'bare_first', 'bare_rerun', 'bare_info'):
+        m = scale[key]
+        assert m.ok, (key, m.problem)
+        assert m.requests == len(m.log)
+        assert m.cpu is not None and m.cpu > 0
+    # The same requests on each side: one listing (2 pages of 500; one for the empty network) and the creates.
+    for key, reads, writes in (('first', 1, 600), ('rerun', 2, 0), ('info', 2, 0)):
+        for side in (key, 'bare_' + key):
+            assert (scale[side].reads, scale[side].writes) == (reads, writes), side
+    assert all(entry['operation'] == 'list' for entry in scale['info'].log + scale['bare_info'].log)
+    assert scale['noop'] > 0 and scale['module_start'] > 0
+    for row in scale['in_process']:
+        assert row['m'].ok, row
+        assert row['m'].requests == 2 and row['m'].writes == 0
 
 
 def test_threshold_paths(cells):
@@ -97,15 +107,16 @@ def test_threshold_paths(cells):
     assert scores[0][0]['extra'] == 0  # always listing: one request per cell, the cheaper path here
 
 
-def test_report_has_every_section(bench, rows, baseline, listing, cells):
+def test_report_has_every_section(bench, rows, baseline, scale, cells):
     sweep = rb.concurrency_sweep(bench, N, 0, [2])
     assert sweep[0]['m'].ok and sweep[0]['m'].writes == N
     info = rb.machine_info()
-    text = rb.report(info, 'run_benchmark.py --smoke', 1.0, baseline, rows=rows, listing=listing, cells=cells, sweep=sweep)
+    text = rb.report(info, 'run_benchmark.py --smoke', 1.0, baseline, rows=rows, scale=scale, cells=cells, sweep=sweep)
     lines = text.splitlines()
     assert lines[0] == '# invoca.messaging benchmark results'
     assert '| CPU | %s |' % info['cpu'] in lines
-    for heading in ('## Targets', '## (a) `uri` loop vs (b) single-number loop vs (c) list form', '## `sms_phone_number_info` listing',
+    for heading in ('## Targets', '## (a) `uri` loop vs (b) single-number loop vs (c) list form', '## Targets of issue 19 (600 numbers)',
+                    '## Scale: 600 numbers at 0 ms, concurrency 4', '### In-process reads of the 600 numbers',
                     '## LISTING_THRESHOLD', '## concurrency'):
         assert any(line.startswith(heading) for line in lines), heading
     table_rows = [line for line in lines if line.startswith('| 0 ms | 5 |')]

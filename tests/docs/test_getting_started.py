@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The files the getting-started guide shows work as the guide says, against the API simulator.
 
-The code blocks of docs/docsite/rst/getting_started.rst that carry a ``:caption:`` (sms.yml, reconcile.yml,
+The guide names every module and plugin of the collection, and the output it shows for the first check run is what
+that run prints. The code blocks of docs/docsite/rst/getting_started.rst that carry a ``:caption:`` (sms.yml, reconcile.yml,
 sms_numbers.txt, the tasks of info.yml) are written to a directory and run with ansible-playbook, with the
 commands the guide gives (--check --diff first, then for real, then again), the token from the environment or
 from an Ansible Vault file. ansible-playbook is taken from the directory of the running Python, so run this with
@@ -115,6 +116,45 @@ def test_guide_files_are_yaml(guide_files):
     for name, content in guide_files.items():
         if name.endswith('.yml'):
             assert yaml.safe_load(content), name
+
+
+def shown_output(rst, command):
+    """The output lines that a console block of the guide shows after ``$ COMMAND`` (up to the next command): the
+    first block that shows any."""
+    for block in re.findall(r'\.\. code-block:: console\n\n((?:(?:   .*)?\n)+)', rst):
+        lines = textwrap.dedent(block).splitlines()
+        if '$ ' + command in lines:
+            shown = []
+            for line in lines[lines.index('$ ' + command) + 1:]:
+                if line.startswith('$ '):
+                    break
+                shown.append(line)
+            if '\n'.join(shown).strip():
+                return '\n'.join(shown).strip('\n')
+    raise AssertionError('getting_started.rst shows no output after "$ %s"' % command)
+
+
+def test_the_guide_shows_the_output_a_run_prints(workdir, collections_path, simulator):
+    shown = shown_output(GUIDE.read_text(encoding='utf-8'), 'ansible-playbook sms.yml --check --diff')
+    assert shown.count('TASK [') == 2 and '++18885550101' in shown, shown
+    rc, out = playbook(workdir, collections_path, simulator, 'sms.yml', '--check', '--diff')
+    assert rc == 0, out
+    printed = '\n'.join(line.rstrip() for line in out.splitlines())
+    assert shown in printed, 'getting_started.rst shows:\n%s\n--- but the run printed ---\n%s' % (shown, printed)
+
+
+def test_the_guide_names_every_module_and_plugin():
+    text = GUIDE.read_text(encoding='utf-8')
+    modules = sorted(path.stem for path in (REPO / 'plugins' / 'modules').glob('*.py') if not path.stem.startswith('_'))
+    lookups = sorted(path.stem for path in (REPO / 'plugins' / 'lookup').glob('*.py') if not path.stem.startswith('_'))
+    sources = sorted(path.stem for path in (REPO / 'extensions' / 'eda' / 'plugins' / 'event_source').glob('*.py')
+                     if not path.stem.startswith('_'))
+    assert len(modules) >= 4, modules
+    named = ['invoca.messaging.%s#module' % name for name in modules] + ['invoca.messaging.%s#lookup' % name for name in lookups]
+    missing = [name for name in named if ':ansplugin:`%s`' % name not in text]
+    missing += ['invoca.messaging.%s (event source)' % name for name in sources if '``invoca.messaging.%s``' % name not in text]
+    assert not missing, 'getting_started.rst does not name %s' % missing
+    assert 'has two modules' not in text
 
 
 def test_first_playbook_check_then_apply_then_idempotent(workdir, collections_path, simulator):

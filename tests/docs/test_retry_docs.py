@@ -6,7 +6,8 @@
 The statuses come from the retry policies of plugins/module_utils/_api/retry.py (SAFE_TO_RESEND, used by every
 request but a message send, and NOT_SAFE_TO_RESEND, used by the send), loaded from the file itself: it imports
 only the standard library and requests. The doc fragment's max_retries (what ansible-doc and the docsite show
-for every module) and README.md must name exactly those statuses, each list where it describes its policy.
+for every module), README.md and the reliability page of the docsite (docs/docsite/rst/reliability.rst) must name
+exactly those statuses, each list where it describes its policy.
 
     python -m pytest tests/docs/test_retry_docs.py
 """
@@ -25,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 TRANSPORT = REPO / 'plugins' / 'module_utils' / '_api' / 'retry.py'
 FRAGMENT = REPO / 'plugins' / 'doc_fragments' / 'api.py'
 README = REPO / 'README.md'
+RELIABILITY = REPO / 'docs' / 'docsite' / 'rst' / 'reliability.rst'
 # "HTTP 429, 500, 502, 503 or 504", "HTTP 429/500/502/503/504", "HTTP 429": the statuses a text names.
 STATUS_LIST = re.compile(r'HTTP (\d{3}(?:(?:, or |, | or | and |/)\d{3})*)')
 
@@ -53,7 +55,8 @@ def max_retries():
 def test_the_transport_has_the_two_policies_the_docs_describe(transport):
     policies = dict((name, value) for name, value in vars(transport).items() if isinstance(value, transport.RetryPolicy))
     assert set(policies) == {'SAFE_TO_RESEND', 'NOT_SAFE_TO_RESEND'}, (
-        'a new retry policy: describe it in max_retries (plugins/doc_fragments/api.py) and README.md, and here')
+        'a new retry policy: describe it in max_retries (plugins/doc_fragments/api.py), README.md and reliability.rst, '
+        'and here')
 
 
 def test_max_retries_names_exactly_the_statuses_each_policy_retries(transport, max_retries):
@@ -67,17 +70,18 @@ def test_max_retries_names_exactly_the_statuses_each_policy_retries(transport, m
     assert not [item for item in others if re.search(r'\b[45]\d\d\b', item)], others
 
 
-def test_the_readme_names_the_same_statuses(transport):
-    """Every README sentence about retries that names statuses names one policy's exactly, the safe one first."""
-    text = re.sub(r'\s+', ' ', README.read_text(encoding='utf-8'))
+@pytest.mark.parametrize('document', [README, RELIABILITY], ids=lambda path: path.name)
+def test_the_readme_and_the_reliability_page_name_the_same_statuses(transport, document):
+    """Every sentence about retries that names statuses names one policy's exactly, the safe one first."""
+    text = re.sub(r'\s+', ' ', document.read_text(encoding='utf-8'))
     sentences = [s for s in re.split(r'(?<=[.|])\s', text) if 'retried' in s and STATUS_LIST.search(s)]
-    assert sentences, 'README.md no longer says which statuses are retried'
+    assert sentences, '%s no longer says which statuses are retried' % document.name
     safe = set(transport.SAFE_TO_RESEND.retry_statuses)
     unsafe = set(transport.NOT_SAFE_TO_RESEND.retry_statuses)
     for sentence in sentences:
         lists = [set(int(s) for s in re.findall(r'\d{3}', found)) for found in STATUS_LIST.findall(sentence)]
         assert lists[0] == safe and all(named in (safe, unsafe) for named in lists), sentence
-    assert not re.search(r'\b500\b[^.]*\bnot retried', text), 'README.md says 500 is not retried'
+    assert not re.search(r'\b500\b[^.]*\bnot retried', text), '%s says 500 is not retried' % document.name
 
 
 def test_statuses_are_read_from_the_ways_the_docs_write_them():

@@ -4,8 +4,10 @@
 """Fixtures of the execution-environment tests: a real EE image, and jobs run inside it as AWX runs them.
 
 * ``ee_image``: ``ansible-builder build`` of docs/examples/execution-environment.yml, with the collection
-  built from this checkout, on the tests' local Debian base image (tests/ee/base_image.sh). The image and the
-  layers of its build are removed at the end of the session.
+  built from this checkout, on the tests' local Debian base image (tests/ee/base_image.sh). The collection is
+  installed the way the example shows: its requirements.yml names the tarball (``type: file``) and the
+  definition's ``additional_build_files`` copies it into the build context; only awx.awx is left out (Galaxy
+  may be out of reach). The image and the layers of its build are removed at the end of the session.
 * ``run_ee_job``: one job = one ``ansible_runner.run()`` with process isolation through podman in that
   image, a fresh private data directory, the credential type's injected environment, host networking (the
   simulator listens on 127.0.0.1 of the host).
@@ -109,27 +111,46 @@ def base_image():
     return completed.stdout.decode().strip()
 
 
-def definition_for_local_base(definition, base_image, collection_tarball):
-    """The example definition, changed only where the tests' base image and offline Galaxy require it."""
+def definition_for_local_base(definition, base_image):
+    """The example definition, changed only where the tests' base image requires it."""
     definition['images']['base_image']['name'] = base_image
     # Debian: no dnf (a shim hands its requests to apt), and pip comes from python3-pip because Debian
     # disables ensurepip for its system Python.
     definition['options']['package_manager_path'] = '/usr/local/sbin/dnf-via-apt'
     definition['options']['skip_pip_install'] = True
     definition['options']['tags'] = [EE_IMAGE]
-    # Galaxy may be out of reach: the collection comes from the tarball, copied into the build context.
-    definition['additional_build_files'] = [{'src': collection_tarball.name, 'dest': '.'}]
     return definition
+
+
+def example_requirements_offline(requirements):
+    """The example's requirements.yml as it is, but for the collections that only Galaxy has (awx.awx)."""
+    kept = [entry for entry in requirements['collections'] if entry.get('type') in ('file', 'git', 'dir', 'url')]
+    return {'collections': kept}
+
+
+def tarball_the_example_names(definition):
+    """The tarball file name that the example's requirements.yml and additional_build_files name (one)."""
+    requirements = yaml.safe_load((EE_FILE.parent / definition['dependencies']['galaxy']).read_text(encoding='utf-8'))
+    named = [entry['source'] for entry in requirements['collections'] if entry['name'] == 'invoca.messaging']
+    copied = [item['src'] for item in definition.get('additional_build_files', [])]
+    assert len(named) == 1 and copied == named, (
+        'the example requirements.yml should install invoca.messaging from the tarball that execution-environment.yml '
+        'copies into the build context: %s, %s' % (named, copied))
+    return named[0], requirements
 
 
 @pytest.fixture(scope='session')
 def ee_image(tmp_path_factory, base_image, collection_tarball):
     """ansible-builder build of the example EE definition: the image name; removed at the end of the session."""
     workdir = tmp_path_factory.mktemp('ee')
-    definition = definition_for_local_base(yaml.safe_load(EE_FILE.read_text(encoding='utf-8')), base_image, collection_tarball)
-    shutil.copy(collection_tarball, workdir)
-    (workdir / definition['dependencies']['galaxy']).write_text(yaml.safe_dump({'collections': [
-        {'name': collection_tarball.name, 'type': 'file'}]}), encoding='utf-8')
+    definition = definition_for_local_base(yaml.safe_load(EE_FILE.read_text(encoding='utf-8')), base_image)
+    # Built as the example says: the tarball of this checkout, under the name the example gives it, next to the
+    # definition and its requirements.yml.
+    name, requirements = tarball_the_example_names(definition)
+    assert name == collection_tarball.name, 'the example names %s, but this checkout builds %s' % (name, collection_tarball.name)
+    shutil.copy(collection_tarball, workdir / name)
+    (workdir / definition['dependencies']['galaxy']).write_text(yaml.safe_dump(example_requirements_offline(requirements)),
+                                                                 encoding='utf-8')
     (workdir / 'execution-environment.yml').write_text(yaml.safe_dump(definition, sort_keys=False), encoding='utf-8')
     remove_test_images()
     try:

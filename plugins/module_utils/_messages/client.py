@@ -54,6 +54,8 @@ _NOT_A_HASH = re.compile(r'must be a JSON hash', re.IGNORECASE)
 # How far past the start of a listing a newest-first server may list a record older than the start before the
 # listing is taken to have left the window: API hosts stamp records with clocks that differ by seconds.
 _ORDER_SLACK = datetime.timedelta(minutes=2)
+# Records in a row each older than the one before: a listing in that order is newest first.
+_FALLING_RUN = 10
 
 
 class SendReceipt:
@@ -244,19 +246,23 @@ class MessageClient:
                  ('created_at[gte]', format_timestamp(since)), ('sort', 'created_at:asc')]
         listing = self.transport.listing(self.transport.path('messages'), 'messages', query,
                                          item_key=lambda item: item['uuid'], extract=self._extract, growing=True)
-        # Newest first shows as a record older than the newest seen by more than API hosts' clocks differ (in an
-        # oldest-first listing a record is never older than those before it by more than that), whether a record
-        # of the window came first or the window is empty and the server ignored the created_at filter: past the
-        # window, the rest is older still.
+        # Newest first shows as a run of records each older than the one before, or as a record older than the
+        # newest seen by more than API hosts' clocks differ; an oldest-first listing (one that ignores the
+        # created_at filter too) has at most a stray inversion of seconds, and stopping there could hide a copy
+        # from the dedupe. Past the window, a newest-first listing only gets older.
         newest_first = False
-        newest = None
+        newest = previous = None
+        falling = 0
         for record in listing:
             if record.get('from') != sender or not is_outgoing(record):
                 continue
             created = parse_timestamp(record.get('created_at'))
-            if created is not None and newest is not None and created < newest - _ORDER_SLACK:
-                newest_first = True
-            newest = created if newest is None or (created is not None and created > newest) else newest
+            if created is not None and previous is not None:
+                falling = falling + 1 if created < previous else 0 if created > previous else falling
+                newest_first = newest_first or falling >= _FALLING_RUN or created < newest - _ORDER_SLACK
+            if created is not None:
+                previous = created
+                newest = created if newest is None or created > newest else newest
             if created is None or created < since:
                 if newest_first and created is not None and created < since - _ORDER_SLACK:
                     return
