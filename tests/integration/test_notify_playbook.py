@@ -25,7 +25,7 @@ def outbound(sim):
 def test_the_job_texts_each_recipient_once_with_the_job_name(ansible, sim):
     sim.seed(phone_numbers=[SENDER])
     run = ansible.playbook(PLAYBOOK, dict(AWX_VARS, sms_notify_from=SENDER, sms_notify_to=ON_CALL), expect_rc=0)
-    assert Counter(outbound(sim)) == Counter({(number, 'Deploy #42 has ended.'): 1 for number in ON_CALL_E164})
+    assert Counter(outbound(sim)) == Counter({(number, 'Deploy has ended.'): 1 for number in ON_CALL_E164})
     sent = run.task('Send the notification, once per recipient')
     assert sorted(entry['to'] for entry in sent['sent']) == ON_CALL_E164
 
@@ -51,6 +51,6 @@ def test_a_relaunch_within_the_dedupe_window_texts_nobody_again(ansible, sim):
     extra = dict(AWX_VARS, sms_notify_from=SENDER, sms_notify_to=ON_CALL)
     ansible.playbook(PLAYBOOK, extra, expect_rc=0)
     rerun = ansible.playbook(PLAYBOOK, extra, expect_rc=0)
-    assert Counter(outbound(sim)) == Counter({(number, 'Deploy #42 has ended.'): 1 for number in ON_CALL_E164})
+    assert Counter(outbound(sim)) == Counter({(number, 'Deploy has ended.'): 1 for number in ON_CALL_E164})
     result = rerun.task('Send the notification, once per recipient')
     assert sorted(result['skipped_recipients']) == ON_CALL_E164 and result['sent'] == []

@@ -33,6 +33,8 @@ from conftest import CRASH_PREFIXES, TRACEBACK
 ROUNDS = int(os.environ.get('INVOCA_SOAK_ROUNDS', '3'))
 MAX_RERUNS = 3
 SEED = 20260127
+# The soak removes dozens of numbers a round on purpose: above the default deletion guard of exclusive.
+SOAK_MAX_DELETIONS = 1000
 POOL = ['+1415555%04d' % index for index in range(300)]
 DESIRED_SIZE = 200
 
@@ -63,7 +65,7 @@ def reconcile(ansible, sim, desired, args=None):
     faults = collections.Counter()
     for _attempt in range(1 + MAX_RERUNS):
         sim.clear_log()
-        run = ansible.module('sms_phone_number', dict({'phone_numbers': desired, 'exclusive': True}, **(args or {})))
+        run = ansible.module('sms_phone_number', dict({'phone_numbers': desired, 'exclusive': True, 'max_deletions': SOAK_MAX_DELETIONS}, **(args or {})))
         log = sim.log()
         runs.append(run)
         result = run.result
@@ -104,7 +106,7 @@ def test_soak_reconciles_200_numbers_under_5xx_and_429(ansible, sim):
 
     # Once converged, a run changes nothing, even under faults.
     sim.clear_log()
-    final = ansible.module('sms_phone_number', {'phone_numbers': desired, 'exclusive': True})
+    final = ansible.module('sms_phone_number', {'phone_numbers': desired, 'exclusive': True, 'max_deletions': SOAK_MAX_DELETIONS})
     if final.rc == 0:
         assert final.result['changed'] is False
     else:
@@ -122,7 +124,7 @@ def test_500_in_the_mix_fails_cleanly_and_a_rerun_converges(ansible, sim):
     # Seed 2 leaves the first request (the listing) alone, so the task gets as far as its writes; the number
     # in fail_numbers makes at least one write get a 500 whatever order the workers take.
     sim.config(seed=2, error_rate=0.3, error_statuses=[500, 502, 503, 504], fail_numbers=[always_500], fail_status=500)
-    run = ansible.module('sms_phone_number', {'phone_numbers': desired, 'exclusive': True, 'max_retries': 1})
+    run = ansible.module('sms_phone_number', {'phone_numbers': desired, 'exclusive': True, 'max_deletions': SOAK_MAX_DELETIONS, 'max_retries': 1})
     log = sim.log()
     assert log[0]['operation'] == 'list' and log[0]['fault'] is None, 'the seed no longer spares the listing'
     assert_clean_task_failure(run)
@@ -153,7 +155,7 @@ def test_500_in_the_mix_fails_cleanly_and_a_rerun_converges(ansible, sim):
 
     sim.config(error_rate=0, fail_numbers=[])
     sim.clear_log()
-    rerun = ansible.module('sms_phone_number', {'phone_numbers': desired, 'exclusive': True}, expect_rc=0)
+    rerun = ansible.module('sms_phone_number', {'phone_numbers': desired, 'exclusive': True, 'max_deletions': SOAK_MAX_DELETIONS}, expect_rc=0)
     assert sorted(rerun.result['created']) == sorted(n for action, n in failed if action == 'create')
     assert sorted(rerun.result['deleted']) == sorted(n for action, n in failed if action == 'delete')
     assert sorted(sim.active_numbers()) == sorted(desired)
