@@ -25,7 +25,7 @@ WITH_SIMULATOR := tests/simulator/with_simulator.py
 SOURCES     := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
 
 .PHONY: help demo test check units sanity integration awx docs docs-test galaxy-import lint ansible-doc changelog-lint \
-	bench soak clean test-all sanity-changed \
+	bench soak clean test-all sanity-changed venvs \
 	units-newest units-oldest sanity-newest sanity-oldest integration-newest integration-oldest collection
 
 help:
@@ -117,8 +117,13 @@ demo: $(COLLECTIONS)/.installed
 TEST_JOBS ?= 2
 
 test:
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target venvs
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-all
 	@echo "make test: all checks passed"
+
+# Made first, on their own: with them made, make -j starts test-all's checks in the order they are listed (while a
+# venv was being made, make started whatever cheap check was ready and left the long ones for later).
+venvs: $(VENV)/.installed $(VENV_AWX)/.installed $(VENV_OLDEST)/.installed $(VENV_DEMO)/.installed
 
 # The slowest first, so that they start first: the EE (mostly waiting on apt-get, debootstrap and podman) next to
 # the integration tests (CPU), then the sanity tests.
