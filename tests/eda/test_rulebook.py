@@ -52,11 +52,11 @@ def wait_for(what, condition, timeout=DEADLINE, process=None, log=None):
         if value:
             return value
         if process is not None and process.poll() is not None:
-            pytest.fail('ansible-rulebook exited (%s) while waiting for %s:\n%s' % (process.returncode, what,
-                                                                                  log.read_text()[-6000:]))
+            pytest.fail('ansible-rulebook exited (%s) while waiting for %s:\n%s'
+                        % (process.returncode, what, log.read_text()[-6000:]))
         if time.monotonic() > ends:
-            pytest.fail('timed out after %.0f s waiting for %s%s' % (timeout, what,
-                                                                      ':\n' + log.read_text()[-6000:] if log else ''))
+            pytest.fail('timed out after %.0f s waiting for %s%s'
+                        % (timeout, what, ':\n' + log.read_text()[-6000:] if log else ''))
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
 
@@ -138,9 +138,9 @@ class Rulebook:
                  log=self.logs[-1])
 
     def playbook(self, name, extra):
+        extra_vars = yaml.safe_dump(extra, default_flow_style=True)
         completed = subprocess.run([str(BIN / 'ansible-playbook'), '-i', 'inventory.yml', 'playbooks/' + name,
-                                    '-e', '@' + str(self.vars_file), '-e', yaml.safe_dump(extra,
-                                                                                           default_flow_style=True)],
+                                    '-e', '@' + str(self.vars_file), '-e', extra_vars],
                                    cwd=str(self.directory), env=self.env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=300)
         output = completed.stdout.decode('utf-8', errors='replace')
@@ -183,8 +183,8 @@ def test_each_rule_runs_once_per_event_across_a_restart(collections_path, tmp_pa
             assert len(texts_to(sim, STOPPER)) == 1
             assert len(texts_to(sim, HELPER)) == 1 and len(texts_to(sim, LATE)) == 1
             assert texts_to(sim, ONCALL[0]) == ['Disk full on db1']
-            assert sorted(texts_to(sim, ONCALL[1])) == ['Disk full on db1',
-                                                       'Not delivered to %s: Disk full on db1' % ONCALL[0]]
+            escalated = 'Not delivered to %s: Disk full on db1' % ONCALL[0]
+            assert sorted(texts_to(sim, ONCALL[1])) == ['Disk full on db1', escalated]
             rulebook.stop()
             assert rulebook.state_file.exists()
 
