@@ -8,8 +8,9 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The connection options every module of this collection takes; the matching argument spec is
-    # plugins/module_utils/_sms_module.py:api_argument_spec(), so the two are written once each.
+    # The connection options every module and plugin of this collection takes; the matching argument spec is
+    # plugins/module_utils/_sms_module.py:api_argument_spec(), so the two are written once each. Modules add
+    # invoca.messaging.api.module (below).
     DOCUMENTATION = r"""
 options:
   api_token:
@@ -73,6 +74,11 @@ options:
     default: 3
 requirements:
   - requests >= 2.25
+"""
+
+    # What only modules have: the action group that module_defaults sets the options through (a lookup, which
+    # runs on the controller, takes the options as keyword arguments or from the environment instead).
+    MODULE = r"""
 attributes:
   platform:
     platforms: all

@@ -45,6 +45,7 @@ author:
   - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
+  - invoca.messaging.api.module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -332,6 +333,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e1
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._sms_module import SmsApiModule
 from ansible_collections.invoca.messaging.plugins.module_utils._workers import SEND_CONCURRENCY, WorkerPool, is_fatal
+
 
 def check_options(module):
     """(sender, recipients) after every check that needs no request; fails the task otherwise."""

@@ -30,6 +30,7 @@ author:
   - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
+  - invoca.messaging.api.module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

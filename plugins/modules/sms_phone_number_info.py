@@ -22,6 +22,7 @@ author:
   - Invoca Messaging Collection Maintainers (@invoca)
 extends_documentation_fragment:
   - invoca.messaging.api
+  - invoca.messaging.api.module
   - invoca.messaging.listing
   - ansible.builtin.action_common_attributes
 attributes:

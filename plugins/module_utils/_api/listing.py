@@ -98,6 +98,9 @@ class _PagesAhead:
     """The pages of a page-number listing asked for ahead of its reader, up to ``concurrency`` at once and never past
     ``last``, and handed over in order. A page not asked for ahead (past ``last``) is asked for when wanted.
 
+    Twice ``concurrency`` pages are queued ahead, so that a request is ready to go as soon as one is answered,
+    while the reader is still busy with an earlier page; the pool still sends at most ``concurrency`` at once.
+
     Only reads: asking for a page the reader then does not want costs a request and changes nothing.
     """
 
@@ -109,7 +112,7 @@ class _PagesAhead:
         self._futures = {}
 
     def get(self, page):
-        for ahead in range(page, min(page + self._concurrency, self._last + 1)):
+        for ahead in range(page, min(page + 2 * self._concurrency, self._last + 1)):
             if ahead not in self._futures:
                 self._futures[ahead] = self._executor.submit(self._fetch, ahead)
         future = self._futures.pop(page, None)

@@ -38,6 +38,12 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e1
 _NUMBER_IN_TEXT = re.compile(r'\+?[0-9][0-9 ().-]{5,20}[0-9]')
 
 
+def _record_key(record):
+    """What tells two listed records apart: the number, and when it was created and deleted (a number may be listed
+    twice, soft-deleted beside active). Cheaper than the whole record, for listings of 10,000 numbers."""
+    return '%s|%s|%s' % (record.get('phone_number'), record.get('created_at'), record.get('deleted_at'))
+
+
 def says_not_in_system(error, phone_number):
     """Whether ``error`` is the API's own answer that ``phone_number`` is not in the system: "Not Found - the
     requested phone number, +18885550100, is not in the system", mentioning no other number."""
@@ -223,7 +229,7 @@ class PhoneNumberClient:
         an active one): callers decide what that means.
         """
         return self.transport.listing(self._path(), 'phone_numbers', covering_all_time(query),
-                                      page_size=page_size, max_items=max_records,
+                                      page_size=page_size, max_items=max_records, item_key=_record_key,
                                       extract=lambda path, answer, item: self.checked_record('GET', path, answer,
                                                                                              item))
 

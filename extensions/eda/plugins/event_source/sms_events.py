@@ -37,6 +37,7 @@ import asyncio
 import datetime
 import json
 import logging
+import math
 import os
 import sys
 import tempfile
@@ -124,7 +125,7 @@ def _seconds(name, value, minimum, allow_zero=False):
             value = float(value)
         except ValueError:
             pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or \
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or \
             value < minimum or (value == 0 and not allow_zero):
         raise InvalidArgument('%s must be a number of seconds%s, got %r'
                               % (name, ' of 0 or more' if allow_zero else ' above %s' % minimum, value))
@@ -415,7 +416,7 @@ class Poller:
         horizon = max(since, state.mark - datetime.timedelta(seconds=self.settings.lag)) if state.mark else since
         start = horizon
         if self.settings.delivery_failures and state.pending:
-            start = min(start, min(state.pending.values()))
+            start = min(start, *state.pending.values())
         query = [('created_at[gte]', format_timestamp(start)), ('sort', 'created_at:asc')]
         found = []
         emitted = dict(state.emitted)

@@ -156,7 +156,7 @@ class Source:
     def polls(self, count):
         if self.poller is None:
             self.poller = sms_events.start(self.settings, wall_clock=self.clock,
-                                           transport_factory=lambda: self.transport())
+                                           transport_factory=self.transport)
         asyncio.run(sms_events.run(self.queue, self.poller, sleep=self.clock.sleep, max_polls=count))
         return self
 
@@ -278,7 +278,10 @@ def test_a_crash_between_the_queue_and_the_state_file_repeats_at_most_that_poll(
     source = Source(api, clock, phone_numbers=[OURS], state_file=state_file)
     source.polls(1)
     message = api.add(PERSON, OURS, 'once or twice')
-    monkeypatch.setattr(sms_events, 'write_state', lambda path, data: (_ for _ in ()).throw(SystemExit('crash')))
+
+    def crash(path, data):
+        raise SystemExit('crash')
+    monkeypatch.setattr(sms_events, 'write_state', crash)
     with pytest.raises(SystemExit):
         source.polls(1)
     monkeypatch.undo()
@@ -404,8 +407,8 @@ def test_connection_settings_fall_back_to_the_environment():
     found = sms_events.Settings({'eda_feedback_queue': object()},
                                 environ={'INVOCA_API_TOKEN': TOKEN, 'INVOCA_API_URL': API_URL,
                                          'INVOCA_VALIDATE_CERTS': 'false', 'INVOCA_API_VERSION': '2022-05-01'})
-    assert (found.api_token, found.api_url, found.validate_certs, found.api_version) == (TOKEN, API_URL, False,
-                                                                                          '2022-05-01')
+    found = (found.api_token, found.api_url, found.validate_certs, found.api_version)
+    assert found == (TOKEN, API_URL, False, '2022-05-01')
 
 
 def test_a_state_file_of_another_api_is_refused(api, clock, tmp_path):
