@@ -14,6 +14,7 @@ VENV_DEMO   := .venv-demo
 VENV        := .venv
 VENV_OLDEST := .venv-oldest
 VENV_AWX    := .venv-awx
+VENV_EDA    := .venv-eda
 DOCS_HTML   := docs/build/html
 BUILD       := build
 COLLECTIONS := $(BUILD)/collections
@@ -127,8 +128,17 @@ venvs: $(VENV)/.installed $(VENV_AWX)/.installed $(VENV_OLDEST)/.installed $(VEN
 
 # The slowest first, so that they start first: the EE (mostly waiting on apt-get, debootstrap and podman) next to
 # the integration tests (CPU), then the sanity tests.
-test-all: ee integration-newest sanity-newest integration-oldest sanity-oldest units awx galaxy-import docs-test \
+test-all: ee integration-newest sanity-newest eda integration-oldest sanity-oldest units awx galaxy-import docs-test \
 	changelog-lint lint ansible-doc
+
+# Event-Driven Ansible: the example rulebook run by a real ansible-rulebook (Java 17 from Debian, installed when
+# missing) with the built collection, against the simulator, across a restart: tests/eda. Its venv (ansible-rulebook
+# pinned in tests/requirements/eda.txt) is made by tests/eda/setup.sh.
+.PHONY: eda
+eda:
+	@echo "make: EDA rulebook with ansible-rulebook against the simulator"
+	@tests/eda/setup.sh $(VENV_EDA) $(PYTHON)
+	@$(VENV_EDA)/bin/python -m pytest -p no:cacheprovider -q tests/eda
 
 # -- make check ---------------------------------------------------------------------------------------------
 
@@ -210,7 +220,9 @@ ansible-doc: $(COLLECTIONS)/.installed $(VENV)/.installed
 		ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" $(VENV)/bin/ansible-doc invoca.messaging.$$module > /dev/null \
 			|| exit 1; \
 	done
-	@echo "ansible-doc: all four modules render"
+	@ANSIBLE_COLLECTIONS_PATH="$(abspath $(COLLECTIONS))" $(VENV)/bin/ansible-doc -t lookup \
+		invoca.messaging.sms_phone_numbers > /dev/null
+	@echo "ansible-doc: all four modules and the lookup plugin render"
 
 changelog-lint: $(VENV)/.installed
 	@echo "make: antsibull-changelog lint"
@@ -243,4 +255,4 @@ soak: $(VENV)/.installed
 		tests/integration/test_message_soak.py
 
 clean:
-	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) .venv-docs .venv-galaxy $(BUILD) docs/build tests/output .pytest_cache
+	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_EDA) .venv-docs .venv-galaxy $(BUILD) docs/build tests/output .pytest_cache

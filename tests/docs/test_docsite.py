@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 import build_docsite  # noqa: E402  pylint: disable=wrong-import-position
 
 MODULES = ('sms_phone_number', 'sms_phone_number_info', 'sms_message', 'sms_message_info')
-GUIDES = ('getting_started', 'awx_guide', 'notify_guide', 'reliability', 'simulator', 'benchmark')
+GUIDES = ('getting_started', 'awx_guide', 'notify_guide', 'reliability', 'eda_guide', 'simulator', 'benchmark')
 
 
 # ------------------------------------------------------------------------------------------------ helpers
