@@ -13,19 +13,11 @@ import datetime
 import pytest
 
 from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
-from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import SendReceipt
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run
 
 SENDER = '+18885550199'
-
-
-class Messages(FakeMessageClient):
-    """The shared in-memory MessageClient, answering MessageClient.post (a SendReceipt) from its send."""
-
-    def post(self, sender, recipient, text):
-        return SendReceipt(202, [self.send(sender, recipient, text)])
 
 
 class FakeTransport:
@@ -52,7 +44,7 @@ class FakeNumbers:
 
 @pytest.fixture
 def api(monkeypatch):
-    messages = Messages(senders=[SENDER])
+    messages = FakeMessageClient(senders=[SENDER])
     monkeypatch.setattr(api_module, 'Transport', FakeTransport)
     monkeypatch.setattr(sms_message, 'PhoneNumberClient', FakeNumbers())
     monkeypatch.setattr(sms_message, 'MessageClient', messages)
