@@ -140,8 +140,8 @@ class SmsApiModule(AnsibleModule):
             except TypeError as exc:
                 self.fail_json(msg=str(exc))
         if 'concurrency' in self.params and not 1 <= self.params['concurrency'] <= MAX_CONCURRENCY:
-            self.fail_json(msg='concurrency must be between 1 and %d, got %d' % (MAX_CONCURRENCY,
-                                                                              self.params['concurrency']))
+            self.fail_json(msg='concurrency must be between 1 and %d, got %d'
+                               % (MAX_CONCURRENCY, self.params['concurrency']))
         if not self.params['api_token']:
             self.fail_json(msg='No API token: set the api_token option (for example with module_defaults for '
                                'group/invoca.messaging.sms) or the INVOCA_API_TOKEN environment variable')

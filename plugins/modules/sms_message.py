@@ -164,7 +164,7 @@ EXAMPLES = r"""
   invoca.messaging.sms_message:
     from_number: "+18885550100"
     to: ["+15551230001", "+1 555 123 0002"]
-    text: "Deploy of {{ app_version }} finished"
+    text: "Deploy of release 2.0.0 finished"
     dedupe_window: 3600
 
 - name: Notify the on-call team, except the numbers on an opt-out list (one a line; it may not exist yet)
@@ -177,16 +177,34 @@ EXAMPLES = r"""
 - name: Send and wait until the carrier has it
   invoca.messaging.sms_message:
     from_number: "+18885550100"
-    to_numbers: "{{ customer_numbers }}"
+    to_numbers:
+      - "+15551230010"
+      - "+15551230011"
     text: Your number is live.
     wait: true
     wait_timeout: 120
   register: notified
 
-- name: Delete a message
-  invoca.messaging.sms_message:
-    state: absent
-    uuid: "{{ notified.sent[0].uuid }}"
+- name: Delete the last message a number sent to a customer (a message is deleted by its uuid)
+  block:
+    - name: Find the message
+      invoca.messaging.sms_message_info:
+        filters:
+          from:
+            eq: "+18885550100"
+          to:
+            eq: "+15551230010"
+          direction:
+            eq: out
+        sort: created_at:desc
+        max_records: 1
+      register: last_sent
+
+    - name: Delete it
+      invoca.messaging.sms_message:
+        state: absent
+        uuid: "{{ last_sent.messages[0].uuid }}"
+      when: last_sent.messages | length > 0
 """
 
 RETURN = r"""

@@ -99,14 +99,27 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Get one message and its delivery reports (the token and URL come from INVOCA_API_TOKEN and INVOCA_API_URL)
-  invoca.messaging.sms_message_info:
-    uuid: 0536c12f-7399-4786-8682-bce652e75655
-  register: one
+- name: Get the last message a number sent, by its uuid, and fail unless it was delivered (token and URL from the environment)
+  block:
+    - name: Find the last message sent from the number
+      invoca.messaging.sms_message_info:
+        filters:
+          from:
+            eq: "+18885550100"
+          direction:
+            eq: out
+        sort: created_at:desc
+        max_records: 1
+      register: last_sent
 
-- name: Fail unless it was delivered
-  ansible.builtin.assert:
-    that: one.messages[0].status == 'delivered'
+    - name: Get it and its delivery reports by its uuid (as in sent[].uuid of invoca.messaging.sms_message)
+      invoca.messaging.sms_message_info:
+        uuid: "{{ last_sent.messages[0].uuid }}"
+      register: one
+
+    - name: Fail unless it was delivered
+      ansible.builtin.assert:
+        that: one.messages[0].status == 'delivered'
 
 - name: The messages of one number, newest first
   invoca.messaging.sms_message_info:
@@ -121,21 +134,23 @@ EXAMPLES = r"""
     usage: true
   register: number_usage
 
-- name: Messages sent from one number in November 2022 that were not delivered
-  invoca.messaging.sms_message_info:
-    filters:
-      from:
-        eq: "+18885550100"
-      direction:
-        eq: out
-      created_at:
-        gte: "2022-11-01T00:00:00.000Z"
-        lte: "2022-11-30T23:59:59.999Z"
-  register: november
+- name: Who a number's messages of November 2022 did not reach
+  block:
+    - name: Get the messages sent from the number in November 2022
+      invoca.messaging.sms_message_info:
+        filters:
+          from:
+            eq: "+18885550100"
+          direction:
+            eq: out
+          created_at:
+            gte: "2022-11-01T00:00:00.000Z"
+            lte: "2022-11-30T23:59:59.999Z"
+      register: november
 
-- name: List the failed ones
-  ansible.builtin.debug:
-    msg: "{{ november.messages | selectattr('status', 'equalto', 'failed') | map(attribute='to') | list }}"
+    - name: List the recipients of the failed ones
+      ansible.builtin.debug:
+        msg: "{{ november.messages | selectattr('status', 'equalto', 'failed') | map(attribute='to') | list }}"
 
 - name: Count every message, soft-deleted ones too
   invoca.messaging.sms_message_info:

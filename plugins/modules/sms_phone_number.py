@@ -162,7 +162,7 @@ EXAMPLES = r"""
   diff: true
   register: sms_plan
 
-- name: Apply it, refusing to delete more than 20 numbers
+- name: Apply a full reconciliation with the same file, refusing to delete more than 20 numbers
   invoca.messaging.sms_phone_number:
     phone_numbers: "{{ lookup('ansible.builtin.file', 'sms_numbers.txt').splitlines() | map('trim')
                        | reject('match', '^(#|$)') | list }}"

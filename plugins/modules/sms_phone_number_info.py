@@ -73,18 +73,20 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Get one number (the token and URL come from INVOCA_API_TOKEN and INVOCA_API_URL when not set)
-  invoca.messaging.sms_phone_number_info:
-    phone_number: "+18885550100"
-  register: one
+- name: Get one number, fail when it is not SMS-enabled (the token and URL come from INVOCA_API_TOKEN and INVOCA_API_URL)
+  block:
+    - name: Get the number
+      invoca.messaging.sms_phone_number_info:
+        phone_number: "+18885550100"
+      register: one
 
-- name: Fail when the number is not SMS-enabled
-  ansible.builtin.assert:
-    that: one.phone_numbers | length == 1
+    - name: Fail when the number is not SMS-enabled
+      ansible.builtin.assert:
+        that: one.phone_numbers | length == 1
 
-- name: Print what was found
-  ansible.builtin.debug:
-    msg: "{{ one.msg }}"
+    - name: Print what was found
+      ansible.builtin.debug:
+        msg: "{{ one.msg }}"
 
 - name: List every SMS-enabled number of the network
   invoca.messaging.sms_phone_number_info:

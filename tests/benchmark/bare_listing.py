@@ -44,8 +44,8 @@ def bare_listing(url, token, concurrency=1, active_only=True, session=None):
     """Every record of the network at ``url`` (the simulator's base URL); soft-deleted ones too unless active_only."""
     own = session is None
     session = session or session_for(token, concurrency)
-    base = '%s/sms/%s/phone_numbers?%s%s&limit=%d&page=' % (url, VERSION, ALL_TIME, '&deleted_at%5Bempty%5D' if active_only
-                                                             else '', PAGE_SIZE)
+    active = '&deleted_at%5Bempty%5D' if active_only else ''
+    base = '%s/sms/%s/phone_numbers?%s%s&limit=%d&page=' % (url, VERSION, ALL_TIME, active, PAGE_SIZE)
 
     def page(number):
         answer = session.get(base + str(number), timeout=30)

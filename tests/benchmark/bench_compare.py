@@ -204,4 +204,3 @@ def targets(rows, baseline):
                       'met' if wall <= TARGET_IDEAL_FACTOR * ideal and row.measurement.ok else 'NOT met',
                       '%s of ideal whole process, %s net (target \u00d71.30)' % (times(wall / ideal, digits=2), times((wall - baseline) / ideal, digits=2))])
     return table(['target (issue "Thousands of numbers in one task")', 'measured', 'verdict', 'by how much'], lines)
-

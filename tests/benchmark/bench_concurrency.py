@@ -25,7 +25,6 @@ def concurrency_sweep(bench, n, latency, levels):
     return results
 
 
-
 def recommend_concurrency(results, baseline):
     """(level, rule) or (None, reason).
 
@@ -76,4 +75,3 @@ def concurrency_section(results, baseline):
                     'fixed costs, not the latency, dominate, and more concurrency mostly adds load on an API that publishes no '
                     'rate limit.' % (chosen, CURRENT_CONCURRENCY, rule, '{:,}'.format(first['n']), first['latency']))
     return '\n'.join(text)
-

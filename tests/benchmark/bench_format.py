@@ -14,7 +14,6 @@ def log(message):
     sys.stderr.flush()
 
 
-
 def secs(seconds):
     if seconds is None:
         return 'n/a'
@@ -44,4 +43,3 @@ def table(header, body):
     lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join('---' for dummy in header)]
     lines += ['| %s |' % ' | '.join(str(cell) for cell in line) for line in body]
     return '\n'.join(lines)
-

@@ -19,7 +19,6 @@ requests, the minimum); the no-op rerun under 1.5 s as a whole ansible-playbook 
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 import time

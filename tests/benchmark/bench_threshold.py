@@ -69,7 +69,6 @@ def threshold_study(bench, networks, sizes, latencies, concurrency=CURRENT_CONCU
     return cells
 
 
-
 def threshold_tables(cells):
     body = []
     for cell in cells:
@@ -164,4 +163,3 @@ def threshold_section(cells):
             CURRENT_THRESHOLD, times(current['worst']), times(current['mean'])),
     ]
     return '\n'.join(text)
-

@@ -128,8 +128,8 @@ def plugin_modules(collections_path):
     if path not in sys.path:
         sys.path.insert(0, path)
     prefix = 'ansible_collections.invoca.messaging.plugins.module_utils.'
-    return tuple(importlib.import_module(prefix + name) for name in ('_phone_numbers.client', '_api.transport',
-                                                                      '_phone_numbers.reconcile', '_workers'))
+    names = ('_phone_numbers.client', '_api.transport', '_phone_numbers.reconcile', '_workers')
+    return tuple(importlib.import_module(prefix + name) for name in names)
 
 
 class Measurement:

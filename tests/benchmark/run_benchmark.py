@@ -43,7 +43,7 @@ from bench_compare import (  # noqa: F401  pylint: disable=unused-import
 )
 from bench_concurrency import concurrency_section, concurrency_sweep  # noqa: F401
 from bench_format import check, log, secs, table, times  # noqa: F401
-from bench_threshold import threshold_candidates, threshold_section, threshold_study, threshold_tables  # noqa: F401
+from bench_threshold import threshold_candidates, threshold_section, threshold_study, threshold_tables  # noqa: F401  pylint: disable=unused-import
 from benchmark_harness import HERE, Bench, load_average, machine_info  # pylint: disable=wrong-import-order
 
 SECTIONS = ('compare', 'scale', 'threshold', 'concurrency', 'messages')

@@ -149,8 +149,8 @@ def ee_image(tmp_path_factory, base_image, collection_tarball):
     name, requirements = tarball_the_example_names(definition)
     assert name == collection_tarball.name, 'the example names %s, but this checkout builds %s' % (name, collection_tarball.name)
     shutil.copy(collection_tarball, workdir / name)
-    (workdir / definition['dependencies']['galaxy']).write_text(yaml.safe_dump(example_requirements_offline(requirements)),
-                                                                 encoding='utf-8')
+    offline = yaml.safe_dump(example_requirements_offline(requirements))
+    (workdir / definition['dependencies']['galaxy']).write_text(offline, encoding='utf-8')
     (workdir / 'execution-environment.yml').write_text(yaml.safe_dump(definition, sort_keys=False), encoding='utf-8')
     remove_test_images()
     try:

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 from urllib.parse import unquote
 
+
 class ApiConfigError(ValueError):
     """Settings that cannot work (bad URL, token, timeout, CA path, version); raised before any request."""
 

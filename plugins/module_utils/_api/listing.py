@@ -170,8 +170,7 @@ class Listing:
     def __iter__(self):
         ahead = []
         try:
-            for item in self._walk(ahead):
-                yield item
+            yield from self._walk(ahead)
         finally:
             for pages in ahead:
                 pages.close()
@@ -268,10 +267,11 @@ class Listing:
             if token[0] == 'page':
                 page_number = token[1]
                 if not ahead and page_number == 2 and announced_pages and self.concurrency > 1:
-                    last = announced_pages if self._max_items is None else min(announced_pages,
-                                                                                -(-self._max_items // size))
-                    ahead.append(_PagesAhead(lambda page: self._request(self._query + [('limit', size),
-                                                                                       ('page', page)]),
+                    last = announced_pages
+                    if self._max_items is not None:
+                        last = min(last, -(-self._max_items // size))
+                    query = self._query + [('limit', size)]
+                    ahead.append(_PagesAhead(lambda page: self._request(query + [('page', page)]),
                                              self.concurrency, min(last, MAX_PAGES)))
             else:
                 cursors = True

@@ -75,4 +75,3 @@ def normalize_message_setting(key, value):
             raise ConfigError('%s must be one of %s, not %r' % (key, ', '.join(CHOICE_SETTINGS[key]), value))
         return value
     raise ConfigError('unknown setting %r' % key)
-
