@@ -185,7 +185,7 @@ sanity-oldest: $(VENV_OLDEST)/.installed
 # benchmark runs) runs once, not once per worker.
 integration-newest: $(VENV)/.installed
 	@echo "make: integration tests, ansible-core 2.21"
-	@$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 --dist loadfile tests/simulator tests/hostile tests/integration tests/benchmark
+	@$(VENV)/bin/python -m pytest -p no:cacheprovider -q -n 2 --dist loadfile tests/simulator tests/integration tests/benchmark
 # On the oldest core, only what differs between cores (marked core_sensitive in tests/integration, registered in
 # its conftest.py): result keys and invocation, failures and tracebacks, no_log and the token. The newest core
 # runs them all.
@@ -251,8 +251,8 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python tests/benchmark/run_benchmark.py --output tests/benchmark/results.md
 
 soak: $(VENV)/.installed
-	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/test_soak.py \
-		tests/integration/test_message_soak.py
+	INVOCA_SOAK_ROUNDS=$${INVOCA_SOAK_ROUNDS:-20} $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration/phone_numbers/test_soak.py \
+		tests/integration/messages/test_message_soak.py
 
 clean:
 	rm -rf $(VENV_DEMO) $(VENV) $(VENV_OLDEST) $(VENV_AWX) $(VENV_EDA) .venv-docs .venv-galaxy $(BUILD) docs/build tests/output .pytest_cache

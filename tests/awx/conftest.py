@@ -33,8 +33,6 @@ EXAMPLES = REPO / 'docs' / 'examples'
 EXAMPLE_PROJECT = EXAMPLES / 'awx_project'
 CREDENTIAL_TYPE_FILE = REPO / 'extensions' / 'awx' / 'invoca_sms_credential_type.yml'
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
-sys.path.insert(0, str(HERE))
 
 from awx_emulation import inject, load_credential_type, validate_credential_type  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position

@@ -28,7 +28,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PLAYBOOKS = HERE / 'playbooks'
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
 
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -125,8 +124,10 @@ def _check(command):
 def plugin_modules(collections_path):
     """(phone-number client, transport, reconcile, workers) modules of the installed collection, imported here."""
     path = str(collections_path)
+    # The installed collection is known only now (a temporary directory): its ansible_collections is put on the path
+    # at run time; nothing else on the path of a benchmark holds invoca.messaging.
     if path not in sys.path:
-        sys.path.insert(0, path)
+        sys.path.append(path)
     prefix = 'ansible_collections.invoca.messaging.plugins.module_utils.'
     names = ('_phone_numbers.client', '_api.transport', '_phone_numbers.reconcile', '_workers')
     return tuple(importlib.import_module(prefix + name) for name in names)

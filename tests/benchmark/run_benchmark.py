@@ -25,8 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import bench_messages
-import bench_scale
+if __name__ == '__main__':
+    # Run as a program, where no pytest.ini puts tests/simulator on the path: the simulator's control API
+    # (simulator_control.py), which benchmark_harness.py imports, is there.
+    sys.path.append(str(Path(__file__).resolve().parents[1] / 'simulator'))
+
+import bench_messages  # noqa: E402  pylint: disable=wrong-import-position
+import bench_scale  # noqa: E402  pylint: disable=wrong-import-position
 # The sections' functions, also for test_benchmark_smoke.py.
 from bench_compare import (  # noqa: F401  pylint: disable=unused-import
     CURRENT_CONCURRENCY,

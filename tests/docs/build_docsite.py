@@ -37,7 +37,10 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __name__ == '__main__':
+    # Run as a program, where no pytest.ini puts tests/ on the path: the helper it shares with the tests,
+    # collection_tree.py, is there.
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
 import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = Path(__file__).resolve().parents[2]

@@ -28,7 +28,6 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(HERE))
 
 import build_docsite  # noqa: E402  pylint: disable=wrong-import-position
 

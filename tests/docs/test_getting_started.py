@@ -29,8 +29,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 GUIDE = REPO / 'docs' / 'docsite' / 'rst' / 'getting_started.rst'
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
 
 import build_docsite  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position

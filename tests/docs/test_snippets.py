@@ -63,8 +63,6 @@ import yaml
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(REPO / 'tests'))
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
 
 import collection_tree  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position

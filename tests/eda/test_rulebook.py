@@ -28,7 +28,6 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
 
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 

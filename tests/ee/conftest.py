@@ -41,8 +41,6 @@ LABEL = 'invoca-messaging-tests=ee'
 # The uid the EE image runs as (ansible-builder's USER 1000); the job's private data directory belongs to it,
 # as AWX's belongs to the user its containers run as.
 EE_UID = 1000
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
-sys.path.insert(0, str(REPO / 'tests' / 'awx'))
 
 from awx_emulation import inject, load_credential_type, validate_credential_type  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position

@@ -26,11 +26,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PLAYBOOKS = HERE / 'playbooks'
-sys.path.insert(0, str(REPO / 'tests' / 'simulator'))
-sys.path.insert(0, str(REPO / 'tests' / 'hostile'))
 
 from simulator_control import Simulator  # noqa: E402  pylint: disable=wrong-import-position
-# The hostile server's fixtures (hostile, other_origin, hostile_ansible), for tests/integration/test_hostile_*.py.
+# The hostile server's fixtures (hostile, other_origin, hostile_ansible), for tests/integration/hostile/ (pytest.ini puts
+# that folder and tests/simulator on the path).
 from hostile_fixtures import hostile, hostile_ansible, other_origin  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 BIN = Path(sys.executable).parent

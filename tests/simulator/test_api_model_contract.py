@@ -14,13 +14,11 @@ simulator answers 200 with the record unchanged and the client reports it as del
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
 from simulator_control import Simulator  # noqa: E402
 
@@ -39,8 +37,8 @@ def collection(tmp_path_factory):
     root = tmp_path_factory.mktemp('collections')
     (root / 'ansible_collections' / 'invoca').mkdir(parents=True)
     os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
-    sys.path.insert(0, str(root))
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(root))
         from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
             transport,
         )
@@ -49,8 +47,6 @@ def collection(tmp_path_factory):
         )
         from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
         yield (phone_number_client, transport), fakes
-    finally:
-        sys.path.remove(str(root))
 
 
 @pytest.fixture(scope='module')

@@ -13,8 +13,6 @@ import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 
 from simulator_control import control_request  # noqa: E402
 from test_simulator import CONTROL, SERVER, process_gone, wait_until  # noqa: E402

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
-import sys
 import urllib.parse
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 
 from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 

@@ -6,15 +6,11 @@ messages, contract list items, rewritten texts, list order, page-size cap and a 
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import urllib.parse
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 
 from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 

@@ -19,13 +19,11 @@ from __future__ import annotations
 import datetime
 import os
 import socket
-import sys
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
 from simulator_control import Simulator  # noqa: E402
 
@@ -48,8 +46,8 @@ def collection(tmp_path_factory):
     root = tmp_path_factory.mktemp('collections')
     (root / 'ansible_collections' / 'invoca').mkdir(parents=True)
     os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
-    sys.path.insert(0, str(root))
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(root))
         from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
             transport,
         )
@@ -58,8 +56,6 @@ def collection(tmp_path_factory):
         )
         from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
         yield (message_client, transport), fakes
-    finally:
-        sys.path.remove(str(root))
 
 
 @pytest.fixture(scope='module')

@@ -24,7 +24,6 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 
 from invoca_simulator import state as state_module  # noqa: E402  pylint: disable=wrong-import-position
 from invoca_simulator import common  # noqa: E402  pylint: disable=wrong-import-position

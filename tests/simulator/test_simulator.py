@@ -21,7 +21,6 @@ import time
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 
 from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 

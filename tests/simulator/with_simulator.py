@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from simulator_control import DEFAULT_TOKEN, Simulator, SimulatorError, has_option
 

@@ -12,8 +12,7 @@ if not __package__:
     # Run as a directory: Python put the package directory itself on sys.path, so its modules would import
     # under their bare names; put its parent there instead and import the package properly.
     HERE = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or '.') != HERE]
-    sys.path.insert(0, os.path.dirname(HERE))
+    sys.path[:] = [os.path.dirname(HERE) if os.path.abspath(entry or '.') == HERE else entry for entry in sys.path]
 
 from invoca_simulator.cli import main  # noqa: E402  pylint: disable=wrong-import-position
 

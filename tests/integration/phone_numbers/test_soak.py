@@ -12,7 +12,7 @@ must fail cleanly, and rerunning it (at most MAX_RERUNS times) must finish the j
 
 The number of rounds comes from INVOCA_SOAK_ROUNDS (default 3, well under a minute). The long form is
 ``make soak``, which sets INVOCA_SOAK_ROUNDS=20 unless it is already set; by hand:
-``INVOCA_SOAK_ROUNDS=50 python -m pytest tests/integration/test_soak.py``.
+``INVOCA_SOAK_ROUNDS=50 python -m pytest tests/integration/phone_numbers/test_soak.py``.
 
 A 500 is retried like 502/503/504 (creating and deleting a number are safe to resend); a separate test shows
 that with 500 in the mix and max_retries 1 the task fails cleanly, lists what it did and what failed, sends no

@@ -6,7 +6,7 @@
 Every kind of malformed answer (html, empty, truncated, wrong_shape, close, hang) for every operation (list,
 get, count, create, delete) must fail the task with a readable message that names the HTTP status or says
 there was no answer, without a Python traceback, and a failed write must still list what was done. All 30
-cases run in one ansible-playbook process (playbooks/rel_malformed.yml); each is checked by its own test.
+cases run in one ansible-playbook process (playbooks/malformed_answers.yml); each is checked by its own test.
 
 The retry policy: Retry-After is honoured, a huge one is capped (that run waits the 60 s cap, so it is
 started in the background when this module starts and checked by its last test), and a write that got no
@@ -89,7 +89,7 @@ def malformed(collections_path, simulator, tmp_path_factory):
     """Every (operation, kind) case run once, in one playbook."""
     simulator.reset(phone_numbers=SEEDED)
     runner = AnsibleRunner(collections_path, simulator, tmp_path_factory.mktemp('malformed'))
-    run = runner.playbook('rel_malformed.yml', {'fault_groups': fault_groups()})
+    run = runner.playbook('malformed_answers.yml', {'fault_groups': fault_groups()})
     results = {}
     failed_ids = set()
     for entry in run.results:
@@ -209,7 +209,7 @@ def huge_retry_after(collections_path, tmp_path_factory):
     starts: it waits out the client's 60 s cap once while the other tests of the module run."""
     with Simulator(token=TOKEN, rate_limit_every=1, retry_after=3600) as server:
         runner = AnsibleRunner(collections_path, server, tmp_path_factory.mktemp('huge-retry-after'))
-        handle = runner.spawn_playbook('rel_retry_after_cap.yml')
+        handle = runner.spawn_playbook('huge_retry_after.yml')
         outcome = {'runner': runner, 'handle': handle, 'server': server}
         yield outcome
         AnsibleRunner.kill(handle)

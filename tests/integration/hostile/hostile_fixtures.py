@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""pytest fixtures and checks for the tests against the hostile server (tests/integration/test_hostile_*.py).
+"""pytest fixtures and checks for the tests against the hostile server (tests/integration/hostile/test_hostile_*.py).
 
 Imported by tests/integration/conftest.py, so that those tests get ``hostile`` (a fresh server per test),
 ``other_origin`` (a second server on another port, standing for another origin) and ``hostile_ansible`` (an

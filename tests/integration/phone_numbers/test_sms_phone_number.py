@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-# conftest.py puts tests/simulator on sys.path.
+# pytest.ini puts tests/simulator on the path.
 from simulator_control import Simulator
 
 NUMBER = '+18885550100'
@@ -54,7 +54,7 @@ def step_results(run, task=SINGLE_STEPS):
 
 
 def test_create_rerun_and_delete_write_only_what_differs(ansible, sim):
-    run = ansible.playbook('mod_single_steps.yml', {'steps': [
+    run = ansible.playbook('single_number_apply_steps.yml', {'steps': [
         {'phone_number': NUMBER},
         {'phone_number': NUMBER},
         {'phone_number': NUMBER, 'state': 'absent'},
@@ -85,7 +85,7 @@ def test_create_rerun_and_delete_write_only_what_differs(ansible, sim):
 def test_absent_again_writes_nothing_and_present_reenables(ansible, sim):
     sim.reset(deleted=[NUMBER])
     original = record_of(sim, NUMBER)
-    run = ansible.playbook('mod_single_steps.yml', {'steps': [
+    run = ansible.playbook('single_number_apply_steps.yml', {'steps': [
         {'phone_number': NUMBER, 'state': 'absent'},
         {'phone_number': NUMBER},
     ]}, expect_rc=0)
@@ -179,7 +179,7 @@ def test_diff_of_an_unchanged_number_shows_no_change(ansible, sim):
 
 def test_numbers_with_separators_are_sent_as_e164(ansible, sim):
     spellings = ['+1 888 555 0100', '+1-888-555-0100', '+1.888.555.0100', '+1 (888) 555-0100']
-    run = ansible.playbook('mod_single_steps.yml', {'steps': [{'phone_number': s} for s in spellings]}, expect_rc=0)
+    run = ansible.playbook('single_number_apply_steps.yml', {'steps': [{'phone_number': s} for s in spellings]}, expect_rc=0)
 
     results = step_results(run)
     assert [r['phone_number']['phone_number'] for r in results] == [NUMBER] * 4
@@ -202,7 +202,7 @@ INVALID_NUMBERS = [
 
 
 def test_invalid_numbers_fail_before_any_request(ansible, sim):
-    run = ansible.playbook('mod_single_steps.yml', {'steps': [{'phone_number': n} for n in INVALID_NUMBERS]})
+    run = ansible.playbook('single_number_apply_steps.yml', {'steps': [{'phone_number': n} for n in INVALID_NUMBERS]})
 
     assert run.rc != 0
     assert [entry['status'] for entry in run.results] == ['failed']
@@ -298,7 +298,7 @@ def test_create_route_is_discovered_once_per_task(ansible, sim):
     sim.config(create_path='collection')
     one_by_one = ['+1888555%04d' % i for i in range(10)]
     in_parallel = ['+1888556%04d' % i for i in range(30)]
-    run = ansible.playbook('mod_list_steps.yml', {'steps': [
+    run = ansible.playbook('list_form_apply_steps.yml', {'steps': [
         {'phone_numbers': one_by_one, 'concurrency': 1},
         {'phone_numbers': in_parallel, 'concurrency': 8},
     ]}, expect_rc=0)
@@ -369,7 +369,7 @@ def test_validate_certs_is_read_from_the_environment_and_overridden_by_the_argum
 def test_module_defaults_group_supplies_the_api_options(ansible, sim):
     # The token reaches the play through a variable the modules do not read: passed with -e it would be printed
     # by ansible-playbook -vvvv, which echoes its command line.
-    run = ansible.playbook('mod_defaults_group.yml', {
+    run = ansible.playbook('module_defaults_for_both_modules.yml', {
         'invoca_api_url': sim.url,
         'phone_number': NUMBER,
         'phone_numbers': [NUMBER, OTHER_NUMBER],

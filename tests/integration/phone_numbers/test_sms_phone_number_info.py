@@ -81,7 +81,7 @@ READS = [
 def test_reads_send_the_documented_queries_and_return_what_matches(ansible, sim, check):
     sim.reset(phone_numbers=NETWORK, deleted=[DELETED])
     state_before = sim.state()
-    run = ansible.playbook('mod_info_reads.yml', {
+    run = ansible.playbook('info_read_every_way.yml', {
         'known_number_spelled': KNOWN_SPELLED,
         'unknown_number': UNKNOWN,
         'deleted_number': DELETED,
@@ -165,7 +165,7 @@ def test_listing_follows_every_page_once_and_stops_at_max_records(ansible, sim, 
     settings, pager_key = DIALECTS[dialect]
     sim.reset(phone_numbers=NETWORK)
     sim.config(**settings)
-    run = ansible.playbook('mod_info_pages.yml', {'page_size': 7, 'max_records': 10}, expect_rc=0)
+    run = ansible.playbook('info_list_page_by_page.yml', {'page_size': 7, 'max_records': 10}, expect_rc=0)
 
     every_page = run.task('List every page')
     assert numbers_of(every_page) == NETWORK

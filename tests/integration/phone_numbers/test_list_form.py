@@ -56,7 +56,7 @@ def test_short_list_is_created_once_then_left_alone(ansible, sim):
     bystander = '+18885559999'
     sim.reset(phone_numbers=[bystander])
     wanted = [C, A, E, B, D]
-    run = ansible.playbook('mod_list_steps.yml', {'steps': [{'phone_numbers': wanted}] * 2}, expect_rc=0)
+    run = ansible.playbook('list_form_apply_steps.yml', {'steps': [{'phone_numbers': wanted}] * 2}, expect_rc=0)
     first, rerun = steps(run)
 
     assert first['changed'] is True
@@ -82,7 +82,7 @@ def test_long_list_is_read_with_one_listing(ansible, sim):
     sim.reset(phone_numbers=bystanders)
     # Not in the order the API lists them, so that the returned order can only come from the input.
     wanted = ['+1888700%04d' % i for i in reversed(range(120))]
-    run = ansible.playbook('mod_list_steps.yml', {'steps': [{'phone_numbers': wanted}] * 2}, expect_rc=0)
+    run = ansible.playbook('list_form_apply_steps.yml', {'steps': [{'phone_numbers': wanted}] * 2}, expect_rc=0)
     first, rerun = steps(run)
 
     assert first['created'] == wanted
@@ -106,7 +106,7 @@ def test_absent_deletes_only_the_active_numbers_and_honours_max_deletions(ansibl
     sim.reset(phone_numbers=[A, B, bystander], deleted=[C])
     already_deleted_at = records_by_number(sim)[C]['deleted_at']
     unwanted = [A, B, C, D]
-    run = ansible.playbook('mod_list_steps.yml', {'steps': [
+    run = ansible.playbook('list_form_apply_steps.yml', {'steps': [
         {'phone_numbers': unwanted, 'state': 'absent', 'max_deletions': 1},
         {'phone_numbers': unwanted, 'state': 'absent', 'max_deletions': 2},
     ]})
@@ -196,7 +196,7 @@ def test_exclusive_refuses_an_empty_list_before_any_request(ansible, sim):
 def test_exclusive_max_deletions_refuses_before_any_write_and_allows_up_to_the_limit(ansible, sim):
     sim.reset(phone_numbers=[A, B, C, D])
     desired = {'phone_numbers': [A, B, E], 'exclusive': True}
-    run = ansible.playbook('mod_list_steps.yml', {'steps': [
+    run = ansible.playbook('list_form_apply_steps.yml', {'steps': [
         dict(desired, max_deletions=1),
         dict(desired, max_deletions=2),
     ]})
@@ -268,7 +268,7 @@ def test_partial_failure_reports_everything_and_a_rerun_finishes(ansible, sim):
 
     sim.config(fail_numbers=[])
     sim.clear_log()
-    run = ansible.playbook('mod_list_steps.yml', {'steps': [{'phone_numbers': wanted}] * 2}, expect_rc=0)
+    run = ansible.playbook('list_form_apply_steps.yml', {'steps': [{'phone_numbers': wanted}] * 2}, expect_rc=0)
     finish, converged = steps(run)
 
     assert (finish['changed'], finish['created'], finish['failures']) == (True, failing, [])

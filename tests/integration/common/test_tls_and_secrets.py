@@ -54,7 +54,7 @@ def assert_no_token(result, *tokens):
 def test_tokens_stay_out_of_failures_messages_and_printed_results(ansible, sim):
     failing_number = '+18885550500'
     sim.config(fail_numbers=[failing_number], fail_status=500)
-    run = ansible.playbook('rel_secrets.yml', {'closed_port_url': closed_port_url(), 'failing_number': failing_number},
+    run = ansible.playbook('token_never_shown.yml', {'closed_port_url': closed_port_url(), 'failing_number': failing_number},
                            env={'INVOCA_WRONG_TOKEN': WRONG_TOKEN}, secrets=(WRONG_TOKEN,))
     assert run.rc == 0, run.output[-4000:]
     for secret in (TOKEN, WRONG_TOKEN):
@@ -104,7 +104,7 @@ def test_certificate_is_verified_and_plain_http_to_another_host_is_refused(colle
     tls_simulator.reset()
     runner = AnsibleRunner(collections_path, tls_simulator, tmp_path)
     assert runner.env()['INVOCA_API_URL'].startswith('https://')
-    run = runner.playbook('rel_tls.yml', {'ca_file': tls_simulator.ca_path})
+    run = runner.playbook('tls_certificate_verified.yml', {'ca_file': tls_simulator.ca_path})
     assert run.rc == 0, run.output[-4000:]
 
     untrusted = run.task('List with the default options, which do not trust the test CA')['msg']
@@ -142,7 +142,7 @@ def test_redirect_to_another_host_does_not_carry_the_token(ansible, sim):
     with Simulator(token=TOKEN) as other:
         # Another host name for the same machine: the client must treat it as another host.
         target = 'http://localhost:%d' % other.port
-        run = ansible.playbook('rel_redirect.yml', {'redirect_to': target, 'present_number': present,
+        run = ansible.playbook('redirect_not_followed.yml', {'redirect_to': target, 'present_number': present,
                                                     'absent_number': absent})
         assert run.rc == 0, run.output[-4000:]
         reached = other.log()

@@ -38,7 +38,7 @@ def test_a_no_op_over_10000_numbers_returns_under_20_kb(ansible, sim, tmp_path):
     assert len(numbers) == 10000
     sim.clear_log()
     numbers_file = write_numbers(tmp_path, numbers, ['# the whole network', ''])
-    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': numbers_file}, expect_rc=0)
+    run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': numbers_file}, expect_rc=0)
     result = run.result
     assert result['changed'] is False
     assert result['msg'] == 'created 0, deleted 0, unchanged 10000'
@@ -52,7 +52,7 @@ def test_a_no_op_over_10000_numbers_with_diff_returns_under_20_kb(ansible, sim, 
     # The AWX guide has users turn on "Show Changes": the diff must not hold every unchanged number.
     sim.seed(count=10000, start='+15550000000')
     numbers = sorted(sim.active_numbers())
-    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': write_numbers(tmp_path, numbers)},
+    run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, numbers)},
                            diff=True, expect_rc=0)
     result = run.result
     assert result['changed'] is False
@@ -63,7 +63,7 @@ def test_a_no_op_over_10000_numbers_with_diff_returns_under_20_kb(ansible, sim, 
 def test_a_401_after_a_few_creates_lists_10000_numbers_not_attempted_in_a_result_awx_keeps(ansible, sim, tmp_path):
     numbers = ['+1555%07d' % i for i in range(10003)]
     sim.config(fail_numbers=[numbers[3]], fail_status=401)
-    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': write_numbers(tmp_path, numbers)}, diff=True)
+    run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, numbers)}, diff=True)
     assert run.failed
     result = run.result
     assert_clean_failure(result)
@@ -82,7 +82,7 @@ def test_a_401_after_a_few_creates_lists_10000_numbers_not_attempted_in_a_result
 def test_return_records_brings_the_records_back(ansible, sim, tmp_path):
     sim.seed(count=30, start='+15550000000')
     numbers = sorted(sim.active_numbers())
-    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': write_numbers(tmp_path, numbers),
+    run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, numbers),
                                                    'numbers_return_records': True}, expect_rc=0)
     assert [r['phone_number'] for r in run.result['phone_numbers']] == numbers
 
@@ -98,13 +98,13 @@ def test_one_change_among_1000_numbers_is_a_one_line_diff(ansible, sim, tmp_path
     numbers = sorted(sim.active_numbers())
     added = '+15559999999'
     # The new number sorts last: in the JSON list of 1.0.0 its neighbour's comma changed too.
-    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': write_numbers(tmp_path, numbers + [added])},
+    run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, numbers + [added])},
                            diff=True, expect_rc=0)
     assert rendered_changes(run.output) == ['+' + added], rendered_changes(run.output)
     assert run.result['msg'] == 'created 1, deleted 0, unchanged 1000'
 
     removed = numbers[500]
-    run = ansible.playbook('ux_numbers_file.yml', {'numbers_file': write_numbers(tmp_path, [removed]),
+    run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, [removed]),
                                                    'numbers_state': 'absent'}, diff=True, expect_rc=0)
     assert rendered_changes(run.output) == ['-' + removed]
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bad input is refused before any request, with a message naming the value; the exclusive guards hold.
 
-Every case runs in one ansible-playbook process (playbooks/rel_bad_input.yml) against a simulator that holds
+Every case runs in one ansible-playbook process (playbooks/bad_input_refused.yml) against a simulator that holds
 a few numbers, so that a case that wrongly got through would show up in the request log or the state.
 Values reach the module after Ansible's own conversions (a list or dict given to a str option arrives as
 its string form, a null list member as '' on ansible-core 2.19+); the expected texts allow for that.
@@ -126,7 +126,7 @@ def bad_input(collections_path, simulator, tmp_path_factory):
     simulator.reset(phone_numbers=SEEDED)
     runner = AnsibleRunner(collections_path, simulator, tmp_path_factory.mktemp('bad-input'))
     cases = [{'id': c.id, 'module': c.module, 'args': c.args} for c in CASES]
-    run = runner.playbook('rel_bad_input.yml', {'bad_input_cases': cases})
+    run = runner.playbook('bad_input_refused.yml', {'bad_input_cases': cases})
     items = {}
     failed_ids = set()
     for entry in run.results:
@@ -177,7 +177,7 @@ def test_bad_input_output_has_no_traceback(bad_input):
 
 def test_max_deletions_is_enforced_before_any_write(ansible, sim):
     sim.reset(phone_numbers=SEEDED)
-    run = ansible.playbook('rel_exclusive_guard.yml', {'seeded': SEEDED, 'new_number': NEW_NUMBER})
+    run = ansible.playbook('max_deletions_guard.yml', {'seeded': SEEDED, 'new_number': NEW_NUMBER})
     assert run.rc == 0, run.output[-4000:]
 
     exclusive = run.task('Refuse an exclusive list that would delete three numbers with max_deletions 2')

@@ -4,7 +4,7 @@
 """Two ansible-playbook runs reconciling overlapping sets at the same time.
 
 One run adds X and Y, the other removes Y and Z, against a simulator with 20 ms of latency per request.
-Both wait on a barrier (playbooks/rel_concurrent.yml) so that their requests really overlap. Which run wins
+Both wait on a barrier (playbooks/reconcile_alongside_another_run.yml) so that their requests really overlap. Which run wins
 on Y depends on timing, so the test checks invariants instead of an outcome: both runs succeed, every
 write was applied at most once and is reported, X ends active, Z ends inactive, and each number of Y ends
 as its last applied write left it. Then each intent, run alone, becomes true, and a second run changes
@@ -45,9 +45,9 @@ def test_overlapping_runs_both_succeed_and_converge(ansible, sim, tmp_path):
     barrier = tmp_path / 'barrier'
     barrier.mkdir()
 
-    adder = ansible.spawn_playbook('rel_concurrent.yml', {'barrier_dir': str(barrier), 'run_name': 'adder',
+    adder = ansible.spawn_playbook('reconcile_alongside_another_run.yml', {'barrier_dir': str(barrier), 'run_name': 'adder',
                                                           'reconcile_steps': [ADD]})
-    remover = ansible.spawn_playbook('rel_concurrent.yml', {'barrier_dir': str(barrier), 'run_name': 'remover',
+    remover = ansible.spawn_playbook('reconcile_alongside_another_run.yml', {'barrier_dir': str(barrier), 'run_name': 'remover',
                                                             'reconcile_steps': [REMOVE]})
 
     def both_ready():
@@ -89,7 +89,7 @@ def test_overlapping_runs_both_succeed_and_converge(ansible, sim, tmp_path):
 
     # Each intent, run alone, becomes true; a second run of it changes nothing.
     sim.clear_log()
-    sequential = ansible.playbook('rel_concurrent.yml', {'reconcile_steps': [ADD, ADD, REMOVE, REMOVE]}, expect_rc=0)
+    sequential = ansible.playbook('reconcile_alongside_another_run.yml', {'reconcile_steps': [ADD, ADD, REMOVE, REMOVE]}, expect_rc=0)
     first_add, second_add, first_remove, second_remove = step_results(sequential)
     assert sorted(first_add['created']) == sorted(set(X + Y) - active)
     assert second_add['changed'] is False and second_add['created'] == []
