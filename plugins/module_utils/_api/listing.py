@@ -270,8 +270,8 @@ class Listing:
                     last = announced_pages
                     if self._max_items is not None:
                         last = min(last, -(-self._max_items // size))
-                    query = self._query + [('limit', size)]
-                    ahead.append(_PagesAhead(lambda page: self._request(query + [('page', page)]),
+                    sized = self._query + [('limit', size)]
+                    ahead.append(_PagesAhead(lambda page, sized=sized: self._request(sized + [('page', page)]),
                                              self.concurrency, min(last, MAX_PAGES)))
             else:
                 cursors = True
