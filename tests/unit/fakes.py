@@ -33,6 +33,7 @@ from ansible_collections.invoca.messaging.tests.unit.api_examples import (
     MESSAGE_404,
     SEND_2022_08_01_202,
     UNPROCESSABLE_422_TEXT,
+    record_fields,
 )
 
 TOKEN = 'tok-S3CRET-9f2c41d7e8'
@@ -219,9 +220,9 @@ class Harness:
         return [(s.method, s.path, s.query) for s in self.session.sent]
 
 
-# What the API puts in a record, and the fewer fields of a list item (2022-08-01).
-FULL_FIELDS = ('phone_number', 'virtual_line_id', 'network_id', 'created_at', 'enabled_at', 'deleted_at', 'carrier_interface')
-LIST_FIELDS = ('phone_number', 'created_at', 'enabled_at', 'deleted_at', 'carrier_interface')
+# What the API puts in a record, and the fewer fields of a list item (2022-08-01), from tests/api_reference.
+FULL_FIELDS = record_fields('phone_number')
+LIST_FIELDS = record_fields('phone_number', shape='list_item')
 
 
 class FakeListing:
@@ -363,13 +364,11 @@ class FakeClient:
         return self.retries
 
 
-# What a 2022-08-01 message record holds, in every answer (send, list, get, delete).
-MESSAGE_FIELDS = ('uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at',
-                  'failed_at', 'segments', 'carrier_message_id', 'virtual_line_id', 'delivery_reports')
+# What a 2022-08-01 message record holds, in every answer (send, list, get, delete), from tests/api_reference.
+MESSAGE_FIELDS = record_fields('message')
 # What a list item of the 2022-08-01 contract holds: no delivered_at nor failed_at (the simulator's
 # list_item_fields: contract).
-CONTRACT_LIST_FIELDS = ('direction', 'from', 'uuid', 'delivery_reports', 'text', 'created_at', 'to', 'cuid',
-                        'deleted_at')
+CONTRACT_LIST_FIELDS = record_fields('message', shape='list_item')
 MESSAGES_PATH = '/sms/2022-08-01/messages'
 # The records of a send's answer page, as the contract's example pages it.
 OTHER_PAGE_ITEMS = SEND_2022_08_01_202['pagination']['items']
