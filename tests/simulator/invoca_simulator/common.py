@@ -11,6 +11,7 @@ import datetime
 import http
 import json
 import math
+import os
 import re
 from urllib.parse import quote_plus
 
@@ -72,31 +73,67 @@ FAULT_KINDS += ('applied_gateway_timeout', 'not_found')
 APPLIED_FAULT_KINDS = ('lost_answer', 'applied_error', 'applied_hang', 'applied_gateway_timeout')
 CREATE_PATHS = ('both', 'member', 'collection')
 
-FULL_FIELDS_NEW = ('phone_number', 'virtual_line_id', 'network_id', 'created_at', 'deleted_at', 'carrier_interface', 'enabled_at')
-LIST_FIELDS_NEW = ('phone_number', 'created_at', 'deleted_at', 'carrier_interface', 'enabled_at')
-FULL_FIELDS_OLD = ('id', 'virtual_line_id', 'phone_number', 'network_id', 'carrier_interface', 'created_at', 'enabled_at', 'deleted_at')
+
+def _load_api_reference():
+    """The one record of the API, tests/api_reference/api.json (found from this file upwards): the published record
+    fields, pagination names and texts, which the unit fakes, the hostile server and this simulator all read."""
+    directory = os.path.dirname(os.path.abspath(__file__))
+    while True:
+        path = os.path.join(directory, 'api_reference', 'api.json')
+        if os.path.isfile(path):
+            with open(path, encoding='utf-8') as handle:
+                return json.load(handle)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            raise RuntimeError('tests/api_reference/api.json not found above %s' % __file__)
+        directory = parent
+
+
+API_REFERENCE = _load_api_reference()
+
+
+def record_fields(resource, version, shape):
+    """The published fields of a record (``shape`` 'full' or 'list_item'), in the published order."""
+    return tuple(API_REFERENCE['records'][resource][version][shape]['fields'])
+
+
+def api_text(name):
+    """The API's published text ``name`` (api.json ``texts``), placeholders and all."""
+    return API_REFERENCE['texts'][name]['text']
+
+
+FULL_FIELDS_NEW = record_fields('phone_number', NEW_STYLE_VERSION, 'full')
+LIST_FIELDS_NEW = record_fields('phone_number', NEW_STYLE_VERSION, 'list_item')
+FULL_FIELDS_OLD = record_fields('phone_number', '2022-05-01', 'full')
+# The simulator's own state dump (/_sim/state), not an API answer.
 STATE_FIELDS = ('id', 'phone_number', 'virtual_line_id', 'network_id', 'created_at', 'enabled_at', 'deleted_at', 'carrier_interface')
+# What the pagination object of a list is named: 'page' before NEW_STYLE_VERSION, 'pagination' from it on.
+PAGINATION_KEY_OLD = API_REFERENCE['pagination']['2022-05-01']['key']
+PAGINATION_KEY_NEW = API_REFERENCE['pagination'][NEW_STYLE_VERSION]['key']
 
 PAGY_SIZE = [1, 4, 4, 1]
-PAGY_METADATA = ['scaffold_url', 'first_url', 'prev_url', 'page_url', 'next_url', 'last_url', 'count', 'page', 'items', 'vars',
-                 'pages', 'last', 'in', 'from', 'to', 'prev', 'next', 'series']
+# pagy's vars.metadata: the fields of the 2022-05-01 pagination object, in their order.
+PAGY_METADATA = list(API_REFERENCE['pagination']['2022-05-01']['fields'])
 
-MSG_UNKNOWN_OBJECT = 'Not Found — The request could not be completed due the requested object identifier being unknown to SMS Messaging.'
-MSG_UNAUTHORIZED = 'Unauthorized — Missing or malformed authorization request header for any SMS Messaging API contract.'
-MSG_FORBIDDEN = 'Forbidden'
-MSG_BAD_VERSION = ("Not Found - the request '{path}' did not include a valid version. "
-                   "The request path must start with '/sms/YYYY-MM-DD'. Available versions are: {versions}.")
-MSG_INVALID_NUMBER = 'Unprocessable Entity - the requested phone number is not valid'
-MSG_NUMBER_NOT_FOUND = 'Not Found - the requested phone number, {0}, is not in the system'
+# The API's published texts (tests/api_reference/api.json). 2022-08-01's own "unknown object" text (hyphen, "due to")
+# is in the record too; the simulator answers every version's unknown route with 2022-05-01's.
+MSG_UNKNOWN_OBJECT = api_text('unknown_object_2022_05_01')
+MSG_UNAUTHORIZED = api_text('unauthorized')
+MSG_FORBIDDEN = api_text('forbidden')
+MSG_BAD_VERSION = api_text('bad_version')  # {path}, {versions}
+MSG_INVALID_NUMBER = api_text('invalid_number')
+MSG_NUMBER_NOT_FOUND = api_text('number_not_in_system').replace('{phone_number}', '{0}')
+MSG_BAD_BODY = api_text('not_a_hash')
+MSG_BAD_JSON = api_text('bad_json')
+MSG_VALIDATION_FAILED = api_text('validation_failed')
+MSG_NO_MESSAGES_FOR_NUMBER = api_text('no_messages_for_number')
+MSG_NO_MESSAGE_FOR_UUID = api_text('no_message_for_uuid')
+MSG_NO_DELIVERY_REPORT = api_text('no_delivery_report')
+# The simulator's own texts, where the record publishes none (its 409 is an empty object; 405 and 429 are not
+# documented).
 MSG_CONFLICT = 'Conflict - the requested phone number, {0}, already exists'
-MSG_BAD_BODY = 'The request body you provide must be a JSON hash'
 MSG_METHOD_NOT_ALLOWED = 'Method Not Allowed'
 MSG_TOO_MANY = 'Too Many Requests'
-MSG_BAD_JSON = 'Problems parsing JSON'
-MSG_VALIDATION_FAILED = 'Validation failed'
-MSG_NO_MESSAGES_FOR_NUMBER = 'Not Found - Could not find any messages for the requested phone number'
-MSG_NO_MESSAGE_FOR_UUID = 'Not Found - Could not find any messages for the requested uuid'
-MSG_NO_DELIVERY_REPORT = 'Not Found - Could not find any delivery reports for the requested delivery report uuid'
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n'
              b'<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n')

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 
-from .common import (DEFAULT_LIMIT, FILTER_KEY_RE, FILTER_OPERATORS, INT_RE, LIST_CONTROL_PARAMS, PAGY_METADATA, PAGY_SIZE,
-                     ApiError, Reply, decode_cursor, encode_cursor, encode_query, pagy_series, parse_timestamp)
+from .common import (DEFAULT_LIMIT, FILTER_KEY_RE, FILTER_OPERATORS, INT_RE, LIST_CONTROL_PARAMS, PAGINATION_KEY_NEW, PAGINATION_KEY_OLD,
+                     PAGY_METADATA, PAGY_SIZE, ApiError, Reply, decode_cursor, encode_cursor, encode_query, pagy_series, parse_timestamp)
 
 
 class CollectionSpec:
@@ -74,7 +74,7 @@ class ListingMixin:
                     raise ApiError(422, 'The requested cursor is invalid: %s' % params['cursor'])
             items = [render(record) for record in matches[offset:offset + limit]]
             next_cursor = encode_cursor(offset + limit) if offset + limit < count else None
-            return Reply(200, {items_key: items, key or 'pagination': {'count': count, 'items': limit, 'next_cursor': next_cursor}})
+            return Reply(200, {items_key: items, key or PAGINATION_KEY_NEW: {'count': count, 'items': limit, 'next_cursor': next_cursor}})
         page_text = params.get('page')
         page = 1
         if page_text not in (None, ''):
@@ -89,7 +89,7 @@ class ListingMixin:
     def _pagination_key(self, old_style):
         key = self.config['pagination_key']
         if key is None:
-            key = 'page' if old_style else 'pagination'
+            key = PAGINATION_KEY_OLD if old_style else PAGINATION_KEY_NEW
         return key
 
     @staticmethod

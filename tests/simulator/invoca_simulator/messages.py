@@ -17,8 +17,8 @@ import random
 import uuid
 
 from .common import (clock_start, E164_RE, MSG_INVALID_NUMBER, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
-                     MSG_NUMBER_NOT_FOUND, NETWORK_ID, ApiError, ConfigError, Reply, as_bool, clock_timestamp, format_timestamp, parse_timestamp,
-                     timestamp_clock_ms)
+                     MSG_NUMBER_NOT_FOUND, NETWORK_ID, NEW_STYLE_VERSION, ApiError, ConfigError, Reply, as_bool, clock_timestamp, format_timestamp,
+                     parse_timestamp, record_fields, timestamp_clock_ms)
 from .listing import CollectionSpec
 from .message_settings import normalize_outcome
 from .sending import SendingMixin
@@ -29,18 +29,18 @@ FIRST_CARRIER_MESSAGE_ID = 90001
 DIRECTION_NAMES = {'out': 'out', 'outbound': 'out', 'in': 'in', 'inbound': 'in'}
 OLD_DIRECTION = {'out': 'outbound', 'in': 'inbound'}
 
-MESSAGE_FIELDS_NEW = ('uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'failed_at', 'segments',
-                      'carrier_message_id', 'virtual_line_id', 'delivery_reports')
-# The 2022-05-01 schema's records: no text, no cuid.
-# The 2022-08-01 contract's list example (list_item_fields "contract"): no delivered_at, failed_at or carrier fields.
-LIST_ITEM_FIELDS_CONTRACT = ('direction', 'from', 'uuid', 'delivery_reports', 'text', 'created_at', 'to', 'cuid', 'deleted_at')
+# The published record fields (tests/api_reference/api.json): 2022-08-01's full record; its list example
+# (list_item_fields "contract": no delivered_at, failed_at or carrier fields); 2022-05-01's records (no text, no
+# cuid); a delivery report as a message lists it, and in full.
+MESSAGE_FIELDS_NEW = record_fields('message', NEW_STYLE_VERSION, 'full')
+LIST_ITEM_FIELDS_CONTRACT = record_fields('message', NEW_STYLE_VERSION, 'list_item')
+MESSAGE_FIELDS_OLD = record_fields('message', '2022-05-01', 'list_item')
+REPORT_SUMMARY_FIELDS = record_fields('delivery_report', NEW_STYLE_VERSION, 'list_item')
+REPORT_FIELDS = record_fields('delivery_report', NEW_STYLE_VERSION, 'full')
 # Kept on a record for the simulator's own use, never shown.
 INTERNAL_FIELDS = ('created_ms', 'listed_ms', 'delivery_reports')
 # POST /_sim/messages
 INJECT_KEYS = ('from', 'to', 'text', 'direction', 'created_at', 'outcome', 'deleted')
-MESSAGE_FIELDS_OLD = ('uuid', 'virtual_line_id', 'from', 'to', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'delivery_reports')
-REPORT_SUMMARY_FIELDS = ('progress_bit', 'created_at', 'uuid')
-REPORT_FIELDS = ('uuid', 'message_uuid', 'progress_bit', 'created_at', 'destination', 'carrier_description', 'carrier_errorcode')
 
 MESSAGES = CollectionSpec(
     'messages',
