@@ -39,6 +39,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
 import socket
 import threading
@@ -48,7 +49,31 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 API_PREFIX = re.compile(r'^/sms/(?P<version>[^/]+)/phone_numbers(?:\.json)?(?:/(?P<rest>.*?))?(?:\.json)?$')
-NOT_FOUND_TEXT = 'Not Found - the requested phone number, {0}, is not in the system'
+
+
+def _load_api_reference():
+    """The one record of the API, tests/api_reference/api.json (found from this file upwards): honest mode's record
+    fields, pagination name and texts are the published ones."""
+    directory = os.path.dirname(os.path.abspath(__file__))
+    while True:
+        path = os.path.join(directory, 'api_reference', 'api.json')
+        if os.path.isfile(path):
+            with open(path, encoding='utf-8') as handle:
+                return json.load(handle)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            raise RuntimeError('tests/api_reference/api.json not found above %s' % __file__)
+        directory = parent
+
+
+API_REFERENCE = _load_api_reference()
+# The fields of a phone-number record, the name of a list's pagination object (2022-08-01), and the API's texts.
+RECORD_FIELDS = tuple(API_REFERENCE['records']['phone_number']['2022-08-01']['full']['fields'])
+PAGINATION_KEY = API_REFERENCE['pagination']['2022-08-01']['key']
+NOT_FOUND_TEXT = API_REFERENCE['texts']['number_not_in_system']['text'].replace('{phone_number}', '{0}')
+UNAUTHORIZED_TEXT = API_REFERENCE['texts']['unauthorized']['text']
+# POST of a number already there: 409 with an empty object, as published.
+CONFLICT_BODY = API_REFERENCE['bodies_without_text']['create_conflict']['body']
 TIMESTAMP = '2024-01-02T03:04:05.000Z'
 DELETED_AT = '2024-02-03T04:05:06.000Z'
 MIB = 1024 * 1024
@@ -71,9 +96,10 @@ def gzip_bomb():
 
 
 def record(number, deleted=False, **fields):
-    """A phone-number record as the API returns it."""
-    data = {'phone_number': number, 'virtual_line_id': 197, 'network_id': 12345, 'created_at': TIMESTAMP,
-            'enabled_at': TIMESTAMP, 'deleted_at': DELETED_AT if deleted else None, 'carrier_interface': 'bandwidth'}
+    """A phone-number record as the API returns it (the published fields, in the published order)."""
+    values = {'phone_number': number, 'virtual_line_id': 197, 'network_id': 12345, 'created_at': TIMESTAMP,
+              'enabled_at': TIMESTAMP, 'deleted_at': DELETED_AT if deleted else None, 'carrier_interface': 'bandwidth'}
+    data = {field: values[field] for field in RECORD_FIELDS}
     data.update(fields)
     return data
 
@@ -280,7 +306,7 @@ class HostileServer:
                 return (action, answer)
             return Reply(answer.get('status', 200), answer.get('body'), answer.get('headers'))
         if self.require_token and not request.token:
-            return Reply(401, {'message': 'Unauthorized'})
+            return Reply(401, {'message': UNAUTHORIZED_TEXT})
         limited = self._rate_limited()
         if limited is not None:
             return limited
@@ -335,7 +361,7 @@ class HostileServer:
     def _create(self, number):
         found = self._find(number)
         if any(not r.get('deleted_at') for r in found):
-            return Reply(409, {'message': 'Conflict - the phone number, %s, already exists' % number})
+            return Reply(409, dict(CONFLICT_BODY))
         if found:
             found[-1]['deleted_at'] = None
             return Reply(201, {'phone_number': found[-1]})
@@ -354,7 +380,7 @@ class HostileServer:
         pager = {'count': total if count is None else count, 'pages': last if pages is None else pages,
                  'page': page, 'items': limit, 'prev': page - 1 if page > 1 else None, 'next': next_page,
                  'next_url': '%s?page=%s' % (request.path, '' if next_page is None else next_page)}
-        return Reply(200, {'phone_numbers': items[(page - 1) * limit:page * limit], 'pagination': pager})
+        return Reply(200, {'phone_numbers': items[(page - 1) * limit:page * limit], PAGINATION_KEY: pager})
 
 
 class _Handler(BaseHTTPRequestHandler):
