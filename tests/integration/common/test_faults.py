@@ -12,7 +12,7 @@ The retry policy: Retry-After is honoured, a huge one is capped (that run waits 
 started in the background when this module starts and checked by its last test), and a write that got no
 answer is resent and applied exactly once. That retried 5xx/429 answers never apply a write twice is shown at
 scale by test_soak.py. The total retry budget per task (300 s) is covered by the unit tests
-(tests/unit/plugins/module_utils/test_client_retry.py), as it cannot be reached quickly here.
+(tests/unit/plugins/module_utils/_api/test_retry.py), as it cannot be reached quickly here.
 
 The Retry-After test checks the order of the requests and, from the ``time`` of each log entry, the delay.
 A write whose answer was lost after the simulator applied it (``lost_answer``) is resent, answered 409/200,

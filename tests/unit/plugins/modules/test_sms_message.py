@@ -26,7 +26,7 @@ from ansible_collections.invoca.messaging.tests.unit.fakes import (
     FakeMessageClient,
     response,
 )
-from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
+from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils._api.test_http import Stream, streamed
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
 
 SENDER = '+18885550199'

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""PhoneNumberClient.iter_phone_numbers (every pagination style the documents show) and count."""
+"""Tests of plugins/module_utils/_api/listing.py: every pagination form it follows (page numbers, next and next_url,
+cursors, the 2022-05-01 page object), and a listing that repeats or stalls stopping with an error."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,8 +18,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.errors impor
 from ansible_collections.invoca.messaging.tests.unit import api_examples as examples
 from ansible_collections.invoca.messaging.tests.unit.fakes import Harness, response
 
-COLLECTION = '/sms/2022-08-01/phone_numbers'
-COUNT = '/sms/2022-08-01/phone_numbers/count'
+
 # Every listing and count carries an all-time created_at bound (the overview says lists default to today).
 ALL_TIME = 'created_at[gte]=1970-01-01T00:00:00.000Z&'
 
@@ -314,88 +314,3 @@ def test_unreadable_next_page_is_an_api_error_not_a_crash(pager):
     except ApiError:
         return
     assert len(found) >= 1
-
-
-# -- count ------------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize('body, expected', [
-    ({'count': 42}, 42),
-    (42, 42),
-    (0, 0),
-    ({'phone_numbers': {'count': 7}}, 7),
-    ({'phone_numbers_count': 8}, 8),
-    ({'total': 9}, 9),
-    ({'pagination': {'count': 11}}, 11),
-])
-def test_count_reads_the_count_endpoint(body, expected):
-    harness = Harness([response(200, body)])
-    assert harness.client.count([('deleted_at[empty]', None)]) == expected
-    assert harness.calls() == [('GET', COUNT, ALL_TIME + 'deleted_at[empty]')]
-
-
-@pytest.mark.parametrize('status, raw', [
-    (404, '{"message": "Not Found - the requested phone number, count, is not in the system"}'),
-    (405, ''),
-    (422, '{"message": "Unprocessable Entity - the requested phone number is not valid"}'),
-    (404, '<html>Not Found</html>'),
-])
-def test_count_falls_back_to_the_listing_count(status, raw):
-    listing = copy.deepcopy(examples.LIST_2022_08_01_FIRST_PAGE)
-    harness = Harness([response(status, raw=raw), response(200, listing)])
-    assert harness.client.count([('created_at[gte]', '2022-01-01')]) == 7
-    assert harness.calls() == [('GET', COUNT, 'created_at[gte]=2022-01-01'),
-                               ('GET', COLLECTION, 'created_at[gte]=2022-01-01&limit=1')]
-
-
-def test_count_fallback_reads_the_2022_05_01_page_count():
-    harness = Harness([response(404, {'message': 'Not Found'}), response(200, examples.LIST_2022_05_01_SINGLE_PAGE)],
-                      api_version='2022-05-01')
-    assert harness.client.count() == 5
-
-
-def test_count_fallback_of_an_empty_network_without_pagination_is_zero():
-    harness = Harness([response(405, raw=''), response(200, {'phone_numbers': []})])
-    assert harness.client.count() == 0
-
-
-def test_count_fallback_with_records_but_no_count_is_malformed():
-    harness = Harness([response(405, raw=''), response(200, {'phone_numbers': records(1)})])
-    with pytest.raises(ApiError) as caught:
-        harness.client.count()
-    assert caught.value.kind == 'malformed'
-
-
-@pytest.mark.parametrize('body', [{'count': 'many'}, {'count': True}, {'count': -1}, {'count': 2.5}, True])
-def test_count_answered_200_without_a_readable_count_is_malformed(body):
-    # The fallback to the listing is for servers without the count route (404/405/422), not for bad answers.
-    harness = Harness([response(200, body), response(200, {'phone_numbers': [], 'pagination': {'count': 3}})])
-    with pytest.raises(ApiError) as caught:
-        harness.client.count()
-    assert caught.value.kind == 'malformed'
-    assert len(harness.sent) == 1
-
-
-def test_count_version_404_raises_without_fallback():
-    message = ("Not Found - the request '/sms/2021-01-01/phone_numbers/count' did not include a valid version. "
-               "The request path must start with '/sms/YYYY-MM-DD'. Available versions are: 2022-05-01, 2022-08-01.")
-    harness = Harness([response(404, {'message': message})], api_version='2021-01-01')
-    with pytest.raises(ApiError) as caught:
-        harness.client.count()
-    assert caught.value.kind == 'version'
-    assert len(harness.sent) == 1
-
-
-@pytest.mark.parametrize('status', [401, 403, 500])
-def test_count_other_errors_raise_without_fallback(status):
-    harness = Harness([response(status, {'message': 'no'})], max_retries=0)
-    with pytest.raises(ApiError) as caught:
-        harness.client.count()
-    assert caught.value.status == status
-    assert len(harness.sent) == 1
-
-
-def test_count_fallback_error_raises():
-    harness = Harness([response(405, raw=''), response(403, examples.FORBIDDEN_403)])
-    with pytest.raises(ApiError) as caught:
-        harness.client.count()
-    assert (caught.value.status, caught.value.path) == (403, COLLECTION)

@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""MessageClient on a scripted session: what a send's answer proves, the outgoing look-up on servers that order
-and filter as they like, and the reads."""
+"""Tests of plugins/module_utils/_messages/client.py: MessageClient on the Transport: sending (what proves a
+message was or was not stored), listing outgoing messages, reads and deletes and the 404s in the API's own words."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -22,9 +22,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.errors impor
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient, proven_not_stored
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     InvalidMessageId,
-    delivery_status,
     format_timestamp,
-    parse_timestamp,
 )
 from ansible_collections.invoca.messaging.tests.unit.api_examples import (
     MESSAGES_OF_NUMBER_404,
@@ -35,10 +33,15 @@ from ansible_collections.invoca.messaging.tests.unit.api_examples import (
     UNPROCESSABLE_422_TEXT,
 )
 from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, Harness, response
-from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils.test_transport_bounds import Stream, streamed
+from ansible_collections.invoca.messaging.tests.unit.plugins.module_utils._api.test_http import Stream, streamed
+
 
 SENDER = '+18885550199'
+
+
 MESSAGES = '/sms/2022-08-01/messages'
+
+
 # Where the task's look-ups start, and records on either side of it.
 SINCE = datetime.datetime(2024, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -406,32 +409,6 @@ def test_usage_of_a_number_not_in_the_system_is_none():
     harness = messages_harness([response(404, {'message': 'Not Found - the requested phone number, +18885550100, '
                                                           'is not in the system'})])
     assert harness.messages.usage(N1) is None
-
-
-@pytest.mark.parametrize('fields, status', [
-    ({}, 'pending'),
-    ({'delivered_at': '2024-01-01T00:00:01.000Z'}, 'delivered'),
-    ({'failed_at': '2024-01-01T00:00:01.000Z'}, 'failed'),
-    ({'carrier_errorcode': 4720}, 'failed'),
-    # progress_bit is undefined in the contract: it says nothing here.
-    ({'progress_bit': 1}, 'pending'),
-])
-def test_delivery_status_comes_from_the_timestamps(fields, status):
-    assert delivery_status(dict(record('u1', N1), **fields)) == status
-
-
-def test_delivery_status_reads_the_newest_reports_carrier_error():
-    reports = [{'uuid': 'r1', 'carrier_errorcode': None}, {'uuid': 'r2', 'carrier_errorcode': 4720}]
-    assert delivery_status(dict(record('u1', N1), delivery_reports=reports)) == 'failed'
-    assert delivery_status(dict(record('u1', N1), delivery_reports=5)) == 'pending'
-
-
-def test_timestamps_round_trip():
-    when = datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc)
-    assert format_timestamp(when) == '2024-01-02T03:04:05.678Z'
-    assert parse_timestamp('2024-01-02T03:04:05.678Z') == when
-    assert parse_timestamp('2024-01-02 03:04:05 UTC') == when.replace(microsecond=0)
-    assert parse_timestamp('yesterday') is None and parse_timestamp(None) is None
 
 
 # -- 404s and contradictions ---------------------------------------------------------------------------------------
