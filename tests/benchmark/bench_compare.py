@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Section ``compare``: (a) a `uri` loop, (b) the single-number loop and (c) the list form, at N = 100 and 1,000,
-first run and rerun; the targets of the issue "Thousands of numbers in one task". Used by run_benchmark.py.
+first run and rerun; the targets of "Thousands of numbers in one task". Used by run_benchmark.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _RECONCILE_SOURCE = (REPO / 'plugins' / 'module_utils' / '_phone_numbers' / 'rec
 _WORKERS_SOURCE = (REPO / 'plugins' / 'module_utils' / '_workers.py').read_text(encoding='utf-8')
 CURRENT_THRESHOLD = int(re.search(r'^LISTING_THRESHOLD = (\d+)', _RECONCILE_SOURCE, re.MULTILINE).group(1))
 CURRENT_CONCURRENCY = int(re.search(r'^PHONE_NUMBER_CONCURRENCY = (\d+)', _WORKERS_SOURCE, re.MULTILINE).group(1))
-# Targets set by the issue "Thousands of numbers in one task".
+# Targets set by "Thousands of numbers in one task".
 TARGET_SPEEDUP = 50.0
 TARGET_IDEAL_FACTOR = 1.3
 TARGET_N = 1000
@@ -203,4 +203,4 @@ def targets(rows, baseline):
         lines.append([name, '%s whole process (%s net of the %s start-up)' % (secs(wall), net_secs(wall - baseline), secs(baseline)),
                       'met' if wall <= TARGET_IDEAL_FACTOR * ideal and row.measurement.ok else 'NOT met',
                       '%s of ideal whole process, %s net (target \u00d71.30)' % (times(wall / ideal, digits=2), times((wall - baseline) / ideal, digits=2))])
-    return table(['target (issue "Thousands of numbers in one task")', 'measured', 'verdict', 'by how much'], lines)
+    return table(['target ("Thousands of numbers in one task")', 'measured', 'verdict', 'by how much'], lines)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The messages part of the benchmark: sending with sms_message against a `uri` loop, and waiting for delivery.
 
-Targets (issue "Send and track SMS messages"):
+Targets ("Send and track SMS messages"):
 
 - 1,000 messages to 1,000 recipients at 50 ms of simulated latency, one task, within 1.3x of
   N x latency / concurrency, side by side with an ``ansible.builtin.uri`` loop doing the same;

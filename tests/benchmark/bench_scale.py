@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Section ``scale`` (issue 19): 10,000 numbers at 50 ms, each run side by side with a bare ``requests`` client of
+"""Section ``scale``: 10,000 numbers at 50 ms, each run side by side with a bare ``requests`` client of
 the same concurrency, in the same run.
 
 - the list form of sms_phone_number, first run (10,000 creates) and no-op rerun, against ``bare_listing.py
@@ -136,7 +136,7 @@ def in_process(bench, n, latency, concurrency, repeats=3):
         ('`PhoneNumberClient` listing (the read of `sms_phone_number_info`), concurrency %d' % concurrency, listing),
         ('bare `requests`, the same parallel page reads, concurrency %d' % concurrency,
          lambda: bare_listing(bench.sim.url, bench.token, concurrency, active_only=False)),
-        ('bare `requests`, one page after the other (the reads before issue 19)',
+        ('bare `requests`, one page after the other (the reads before pages were asked for ahead)',
          lambda: bare_listing(bench.sim.url, bench.token, 1, active_only=False)),
     )
     rows = []
@@ -194,7 +194,7 @@ def verdict(ok, met):
 
 
 def targets(results):
-    """The lines of the issue-19 targets: measured value, verdict, by how much."""
+    """The lines of the targets at scale: measured value, verdict, by how much."""
     n, latency = '{:,}'.format(results['n']), results['latency']
     lines = []
     for key, what in (('first', 'list form, first run (%s creates)' % n), ('rerun', 'list form, no-op rerun over %s' % n),

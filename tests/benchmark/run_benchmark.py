@@ -88,8 +88,8 @@ def report(info, args_line, duration, baselines, rows=None, scale=None, cells=No
                   'read of the empty network + N creates). "time \u00f7 (c)" and "requests \u00f7 (c)" compare a loop with the list '
                   'form at the same N, latency and run; "~" marks an estimate.']
     if scale:
-        parts += ['', '## Targets of issue 19 ({:,} numbers)'.format(scale['n']), '',
-                  table(['target (issue 19 "Read 10,000 numbers in four round trips")', 'measured', 'verdict', 'by how much'],
+        parts += ['', '## Targets at scale ({:,} numbers)'.format(scale['n']), '',
+                  table(['target ("Read 10,000 numbers in four round trips")', 'measured', 'verdict', 'by how much'],
                         bench_scale.targets(scale)),
                   ''] + bench_scale.report_section(scale)
     if cells:

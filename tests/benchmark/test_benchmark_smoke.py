@@ -115,7 +115,7 @@ def test_report_has_every_section(bench, rows, baseline, scale, cells):
     lines = text.splitlines()
     assert lines[0] == '# invoca.messaging benchmark results'
     assert '| CPU | %s |' % info['cpu'] in lines
-    for heading in ('## Targets', '## (a) `uri` loop vs (b) single-number loop vs (c) list form', '## Targets of issue 19 (600 numbers)',
+    for heading in ('## Targets', '## (a) `uri` loop vs (b) single-number loop vs (c) list form', '## Targets at scale (600 numbers)',
                     '## Scale: 600 numbers at 0 ms, concurrency 4', '### In-process reads of the 600 numbers',
                     '## LISTING_THRESHOLD', '## concurrency'):
         assert any(line.startswith(heading) for line in lines), heading

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 8, "Bounded in time and memory, whatever the server does", against the hostile server.
+"""Bounded in time and memory, whatever the server does, against the hostile server.
 
 A trickling server, a huge or compressed-huge body, a listing that never ends or ends short, a server that hangs
 on every write and a rate-limited API: each must cost a bounded time and end in a result the user can trust.

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The hostile server's guarantees (issue 8) for the message modules, which share the phone-number modules' transport.
+"""The hostile server's guarantees for the message modules, which share the phone-number modules' transport.
 
 The hostile server is an honest API for phone numbers only; the /messages endpoints are scripted here by rules:
 an honest, empty listing of messages, and a hostile answer to the send or to the listing.

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 8, "Options that cannot work fail cleanly": a sentence naming the option, before any request.
+"""Options that cannot work fail cleanly: a sentence naming the option, before any request.
 
 Each case runs against the hostile server (whose log must stay empty when the task refuses the option), so a
 module that sent requests anyway, or crashed with an exception text, is caught.

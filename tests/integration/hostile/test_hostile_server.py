@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The hostile server does what the tests of issue 8 rely on: each hostile answer, the honest API, the log.
+"""The hostile server does what the hostile-server tests rely on: each hostile answer, the honest API, the log.
 
 Plain HTTP from this process (http.client, no redirects followed), no Ansible; a few seconds in all.
 """

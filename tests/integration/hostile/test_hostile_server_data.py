@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 8, "Data the server sends is checked before it drives a write", against the hostile server.
+"""Data the server sends is checked before it drives a write, against the hostile server.
 
 A number the listing gives in another spelling is the desired number, not a stranger to delete; a record whose
 number cannot be a number fails the task before any write (and no path is ever built from it); a number with

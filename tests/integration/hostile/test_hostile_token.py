@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 8, "The token never shows", against the hostile server.
+"""The token never shows, against the hostile server.
 
 Ansible masks a no_log value only where it appears exactly as given; these tests look for every 8-character
 piece of the token in every form code may turn it into (stripped, repr- or JSON-escaped, whitespace-collapsed,

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Issue 8, "Writes mean what they say", against the hostile server.
+"""Writes mean what they say, against the hostile server.
 
 A redirected write fails (and names the redirect) instead of landing elsewhere or turning into a GET; an
 exception during the writes still ends in a result that lists what was done; a server that contradicts itself

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""sms_phone_number against a hostile stand-in of the API, over the real Transport (issue 8)."""
+"""sms_phone_number against a hostile stand-in of the API, over the real Transport."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Transport.listing (the Listing page walker): bounded, and never a silent short read (issue 8)."""
+"""Transport.listing (the Listing page walker): bounded, and never a silent short read."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Listing with concurrency > 1 (_PagesAhead): the pages after the first of a page-number listing are asked for up
-to ``concurrency`` at once, and read in order with every check of a one-by-one read (issue 19, point 1).
+to ``concurrency`` at once, and read in order with every check of a one-by-one read.
 
 No timing is asserted: overlap is proved with a barrier and a request counter, order by releasing pages one by one.
 The waits below are liveness bounds (a broken implementation fails instead of hanging), never measurements.

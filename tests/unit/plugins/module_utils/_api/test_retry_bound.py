@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""max_retries bounds every request's attempts, a 429 included (issue 19, point 5).
+"""max_retries bounds every request's attempts, a 429 included.
 
 A server that answers 429 to everything with an unreadable Retry-After used to hold a task with max_retries: 2 for
 7 requests, until killed. The transport runs on a fake clock and sleep: nothing here really waits.

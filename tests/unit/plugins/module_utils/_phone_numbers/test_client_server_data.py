@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""PhoneNumberClient on the Transport: server data checked before it drives a write (issue 8)."""
+"""PhoneNumberClient on the Transport: server data checked before it drives a write."""
 
 from __future__ import absolute_import, division, print_function
 
