@@ -8,7 +8,22 @@
 # so the git-tracked files plus the untracked-but-not-ignored ones (uncommitted work) are copied
 # into a fresh temporary tree of that shape, ansible-test runs there with --local (the pinned venv
 # itself, no requirements installed into it), the results are copied back to tests/output/, and
-# the temporary tree is removed. See tests/scripts/HARNESS_NOTES.md for the reasons.
+# the temporary tree is removed.
+#
+# Why it is done this way:
+# - A symlink named ansible_collections/NAMESPACE/NAME is not enough for ansible-test: the real path
+#   must end that way. The copy gets no .git: ansible-test then takes every file under the root,
+#   which is exactly the git-selected set copied.
+# - --local --python X.Y (the venv's own Python), not --venv: --local installs nothing into the
+#   pinned venv, so units use exactly the pinned pytest; without --python ansible-test looks for
+#   every target Python on PATH and fails on pyenv shims that exit 127.
+# - Only Python 3.12 (the one Python both cores support as a controller) is tested, so compile and
+#   import run for 3.12 only; ansible-test units runs the modules and module_utils contexts and
+#   stops at the first failing one, which can hide the other's results. It always passes -n auto
+#   (pytest-xdist) and its own pytest configuration (not the repository's pytest.ini), and imports
+#   tests as ansible_collections.NAMESPACE.NAME.tests...
+# - A cold sanity run needs PyPI (for ansible-test's per-test virtualenvs); a warm one needs no
+#   network. "Using locale C.UTF-8" warnings are harmless.
 #
 # Environment:
 #   COLLECTION_TEST_HOME  HOME given to ansible-test: it keeps its sanity-test virtualenvs and the
@@ -91,7 +106,7 @@ print(get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))['pip'])
 EOF
 )
 stand_in=$(cat <<'EOF'
-"""Stand-in for get-pip.py, written by tests/scripts/ansible_test.sh (see HARNESS_NOTES.md).
+"""Stand-in for get-pip.py, written by tests/scripts/ansible_test.sh.
 
 ansible-test runs it inside a virtualenv created with --without-pip, with the packages to
 install as arguments, e.g. "--disable-pip-version-check pip==25.2 --no-setuptools --no-wheel".
