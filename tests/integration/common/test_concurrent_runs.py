@@ -46,9 +46,9 @@ def test_overlapping_runs_both_succeed_and_converge(ansible, sim, tmp_path):
     barrier.mkdir()
 
     adder = ansible.spawn_playbook('reconcile_alongside_another_run.yml', {'barrier_dir': str(barrier), 'run_name': 'adder',
-                                                          'reconcile_steps': [ADD]})
+                                                                           'reconcile_steps': [ADD]})
     remover = ansible.spawn_playbook('reconcile_alongside_another_run.yml', {'barrier_dir': str(barrier), 'run_name': 'remover',
-                                                            'reconcile_steps': [REMOVE]})
+                                                                             'reconcile_steps': [REMOVE]})
 
     def both_ready():
         for handle in (adder, remover):

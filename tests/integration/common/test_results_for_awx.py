@@ -83,7 +83,7 @@ def test_return_records_brings_the_records_back(ansible, sim, tmp_path):
     sim.seed(count=30, start='+15550000000')
     numbers = sorted(sim.active_numbers())
     run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, numbers),
-                                                   'numbers_return_records': True}, expect_rc=0)
+                                                       'numbers_return_records': True}, expect_rc=0)
     assert [r['phone_number'] for r in run.result['phone_numbers']] == numbers
 
 
@@ -105,7 +105,7 @@ def test_one_change_among_1000_numbers_is_a_one_line_diff(ansible, sim, tmp_path
 
     removed = numbers[500]
     run = ansible.playbook('numbers_from_a_file.yml', {'numbers_file': write_numbers(tmp_path, [removed]),
-                                                   'numbers_state': 'absent'}, diff=True, expect_rc=0)
+                                                       'numbers_state': 'absent'}, diff=True, expect_rc=0)
     assert rendered_changes(run.output) == ['-' + removed]
 
 

@@ -143,7 +143,7 @@ def test_redirect_to_another_host_does_not_carry_the_token(ansible, sim):
         # Another host name for the same machine: the client must treat it as another host.
         target = 'http://localhost:%d' % other.port
         run = ansible.playbook('redirect_not_followed.yml', {'redirect_to': target, 'present_number': present,
-                                                    'absent_number': absent})
+                                                             'absent_number': absent})
         assert run.rc == 0, run.output[-4000:]
         reached = other.log()
         created_elsewhere = other.state()

@@ -98,7 +98,7 @@ def test_every_worker_request_makes_at_most_max_retries_plus_one_attempts():
 
 def test_a_server_that_recovers_within_the_bound_is_answered():
     script = [response(429, {}, headers={'Retry-After': 'soon'})] * 2 + [response(200, {'phone_numbers': [],
-                                                                                      'pagination': {'next': None}})]
+                                                                                        'pagination': {'next': None}})]
     harness = Harness(script=script, max_retries=2)
     answer = harness.transport.request('GET', PATH)
     assert answer.status == 200 and answer.attempts == 3
