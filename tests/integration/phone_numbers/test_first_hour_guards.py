@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a new user meets in their first hour (issue 18, points 5, 6 and 7), through real ansible processes against the
+"""What a new user meets in their first hour, through real ansible processes against the
 simulator:
 
 * exclusive=true without max_deletions refuses, before any write, a run that would delete more than 10 numbers: it
