@@ -649,8 +649,7 @@ class FakeMessageClient:
             found.sort(key=lambda item: parse_timestamp(item['created_at']))
             if self.contract_list_items:
                 found = [dict((key, item[key]) for key in CONTRACT_LIST_FIELDS if key in item) for item in found]
-        for item in found:
-            yield item
+        yield from found
 
     def get(self, message_uuid):
         check_message_id(message_uuid)

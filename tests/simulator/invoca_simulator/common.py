@@ -37,6 +37,8 @@ def set_clock_start(when):
 
 def clock_start():
     return _clock_start[0]
+
+
 FIRST_ID = 1001
 FIRST_VIRTUAL_LINE_ID = 201
 MAX_LIMIT = 500
@@ -137,7 +139,6 @@ MSG_TOO_MANY = 'Too Many Requests'
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n'
              b'<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n')
-
 
 
 def gateway_page(status):
