@@ -73,6 +73,7 @@ def test_a_send_answered_with_a_redirect_is_not_resent_there(messages_api, hosti
     assert len(hostile.requests('POST', r'/messages$')) == 2
 
 
+@pytest.mark.core_sensitive
 @pytest.mark.parametrize('form, part', [('json', 'full'), ('html', 'full'), ('errors', 'prefix10'), ('json', 'repr')])
 def test_token_echoed_by_a_send_never_shows(messages_api, hostile_ansible, form, part):
     hostile = messages_api.server
@@ -88,6 +89,7 @@ def test_token_echoed_by_a_send_never_shows(messages_api, hostile_ansible, form,
     assert_no_token_fragment(run, token)
 
 
+@pytest.mark.core_sensitive
 @pytest.mark.parametrize('form', ['json', 'html', 'errors_text'])
 def test_token_echoed_to_sms_message_info_never_shows(messages_api, hostile_ansible, form):
     token = random_token()
@@ -100,6 +102,7 @@ def test_token_echoed_to_sms_message_info_never_shows(messages_api, hostile_ansi
     assert_no_token_fragment(run, token)
 
 
+@pytest.mark.core_sensitive
 def test_token_never_shows_in_the_traceback_ansible_adds_when_asked(messages_api, hostile_ansible):
     # ANSIBLE_DISPLAY_TRACEBACK (ansible-core 2.19+; older ones ignore it) puts the pending exception, with the
     # messages of its chained causes, into the result and the output: those may quote the server.
@@ -112,6 +115,7 @@ def test_token_never_shows_in_the_traceback_ansible_adds_when_asked(messages_api
     assert_no_token_fragment(run, token)
 
 
+@pytest.mark.core_sensitive
 def test_a_pager_that_echoes_the_token_never_shows_it(messages_api, hostile_ansible):
     token = random_token()
 

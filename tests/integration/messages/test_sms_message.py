@@ -107,6 +107,7 @@ def test_from_number_must_be_an_active_number_of_the_network(ansible, network):
     assert sends(network) == []
 
 
+@pytest.mark.core_sensitive
 def test_one_refused_recipient_does_not_stop_the_others(ansible, network):
     # The first send is refused (not applied); one worker makes it R1's.
     network.config(faults=[{'kind': 'error', 'status': 400, 'operations': ['send'], 'count': 1}])
