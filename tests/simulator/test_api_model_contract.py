@@ -30,23 +30,16 @@ LIST_FIELDS = {'phone_number', 'created_at', 'enabled_at', 'deleted_at', 'carrie
 
 
 @pytest.fixture(scope='module')
-def collection(tmp_path_factory):
-    """This checkout importable as ansible_collections.invoca.messaging (the name its code imports itself by)."""
-    pytest.importorskip('ansible')
-    pytest.importorskip('requests')
-    root = tmp_path_factory.mktemp('collections')
-    (root / 'ansible_collections' / 'invoca').mkdir(parents=True)
-    os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(root))
-        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
-            transport,
-        )
-        from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
-            client as phone_number_client,
-        )
-        from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
-        yield (phone_number_client, transport), fakes
+def collection(importable_collection):  # pylint: disable=unused-argument
+    """The collection's modules this file checks, imported from this checkout."""
+    from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
+        transport,
+    )
+    from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
+        client as phone_number_client,
+    )
+    from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
+    yield (phone_number_client, transport), fakes
 
 
 @pytest.fixture(scope='module')

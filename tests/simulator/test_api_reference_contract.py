@@ -111,28 +111,21 @@ def test_record_is_still_a_copy_of_the_published_documents(kind, entry):
 
 
 @pytest.fixture(scope='module')
-def collection(tmp_path_factory):
-    """This checkout importable as ansible_collections.invoca.messaging (the name its code imports itself by)."""
-    pytest.importorskip('ansible')
-    pytest.importorskip('requests')
-    root = tmp_path_factory.mktemp('collections')
-    (root / 'ansible_collections' / 'invoca').mkdir(parents=True)
-    os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(root))
-        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
-            conventions,
-            errors,
-        )
-        from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
-            client as phone_number_client,
-        )
-        from ansible_collections.invoca.messaging.tests.unit import (  # pylint: disable=import-outside-toplevel
-            api_examples,
-            fakes,
-        )
-        yield {'conventions': conventions, 'errors': errors, 'phone_number_client': phone_number_client,
-               'api_examples': api_examples, 'fakes': fakes}
+def collection(importable_collection):  # pylint: disable=unused-argument
+    """The collection's modules this file checks, imported from this checkout."""
+    from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
+        conventions,
+        errors,
+    )
+    from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
+        client as phone_number_client,
+    )
+    from ansible_collections.invoca.messaging.tests.unit import (  # pylint: disable=import-outside-toplevel
+        api_examples,
+        fakes,
+    )
+    yield {'conventions': conventions, 'errors': errors, 'phone_number_client': phone_number_client,
+           'api_examples': api_examples, 'fakes': fakes}
 
 
 NOT_FOUND_TEXTS = [name for name, entry in API['texts'].items() if entry['status'] == 404]

@@ -39,23 +39,16 @@ UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000'
 
 
 @pytest.fixture(scope='module')
-def collection(tmp_path_factory):
-    """This checkout importable as ansible_collections.invoca.messaging (the name its code imports itself by)."""
-    pytest.importorskip('ansible')
-    pytest.importorskip('requests')
-    root = tmp_path_factory.mktemp('collections')
-    (root / 'ansible_collections' / 'invoca').mkdir(parents=True)
-    os.symlink(REPO, str(root / 'ansible_collections' / 'invoca' / 'messaging'))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(root))
-        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
-            transport,
-        )
-        from ansible_collections.invoca.messaging.plugins.module_utils._messages import (  # pylint: disable=import-outside-toplevel
-            client as message_client,
-        )
-        from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
-        yield (message_client, transport), fakes
+def collection(importable_collection):  # pylint: disable=unused-argument
+    """The collection's modules this file checks, imported from this checkout."""
+    from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
+        transport,
+    )
+    from ansible_collections.invoca.messaging.plugins.module_utils._messages import (  # pylint: disable=import-outside-toplevel
+        client as message_client,
+    )
+    from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
+    yield (message_client, transport), fakes
 
 
 @pytest.fixture(scope='module')

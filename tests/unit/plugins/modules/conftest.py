@@ -136,3 +136,32 @@ def delivery_wait_sleep(monkeypatch):
     monkeypatch.setattr(sms_message, 'wait_for_delivery',
                         functools.partial(sms_message.wait_for_delivery, sleep=sleep, clock=clock))
     return sleep
+
+
+class StubTransport:
+    """Stands in for Transport where a test stubs the clients: what a module asks of it besides requests."""
+
+    def __init__(self, **kwargs):
+        self.kwargs = kwargs
+
+    def close(self):
+        pass
+
+    def retry_summary(self):
+        return None
+
+    def server_now(self):
+        return None
+
+
+class ActiveSender:
+    """Stands in for PhoneNumberClient (class and instance at once): ``sender`` is an active number, no other is."""
+
+    def __init__(self, sender):
+        self.sender = sender
+
+    def __call__(self, transport):
+        return self
+
+    def get(self, number):
+        return {'phone_number': number, 'deleted_at': None} if number == self.sender else None

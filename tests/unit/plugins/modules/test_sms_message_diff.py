@@ -15,32 +15,10 @@ from ansible_collections.invoca.messaging.plugins.module_utils import _sms_modul
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.plan import send_diff
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, TOKEN
-from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run
+from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import ActiveSender, StubTransport, run
 
 SENDER = '+18885550199'
 N3 = '+18885550102'
-
-
-class _Transport:
-    def __init__(self, **kwargs):
-        self.kwargs = kwargs
-
-    def close(self):
-        pass
-
-    def retry_summary(self):
-        return None
-
-    def server_now(self):
-        return None
-
-
-class _Numbers:
-    def __init__(self, transport):
-        pass
-
-    def get(self, number):
-        return {'phone_number': number, 'deleted_at': None} if number == SENDER else None
 
 
 class _Messages:
@@ -69,8 +47,8 @@ class _Messages:
 @pytest.fixture
 def api(monkeypatch):
     messages = _Messages()
-    monkeypatch.setattr(api_module, 'Transport', _Transport)
-    monkeypatch.setattr(sms_message, 'PhoneNumberClient', _Numbers)
+    monkeypatch.setattr(api_module, 'Transport', StubTransport)
+    monkeypatch.setattr(sms_message, 'PhoneNumberClient', ActiveSender(SENDER))
     monkeypatch.setattr(sms_message, 'MessageClient', messages)
     monkeypatch.setattr(sms_message, 'received_recently', messages.received_recently)
     monkeypatch.setattr(sms_message, 'send_all', messages.send_all)

@@ -15,38 +15,16 @@ import pytest
 from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.modules import sms_message
 from ansible_collections.invoca.messaging.tests.unit.fakes import API_URL, N1, N2, N3, TOKEN, FakeMessageClient
-from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import run
+from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import ActiveSender, StubTransport, run
 
 SENDER = '+18885550199'
-
-
-class FakeTransport:
-    def __init__(self, **kwargs):
-        self.kwargs = kwargs
-
-    def close(self):
-        pass
-
-    def retry_summary(self):
-        return None
-
-    def server_now(self):
-        return None
-
-
-class FakeNumbers:
-    def __call__(self, transport):
-        return self
-
-    def get(self, number):
-        return {'phone_number': SENDER, 'deleted_at': None} if number == SENDER else None
 
 
 @pytest.fixture
 def api(monkeypatch):
     messages = FakeMessageClient(senders=[SENDER])
-    monkeypatch.setattr(api_module, 'Transport', FakeTransport)
-    monkeypatch.setattr(sms_message, 'PhoneNumberClient', FakeNumbers())
+    monkeypatch.setattr(api_module, 'Transport', StubTransport)
+    monkeypatch.setattr(sms_message, 'PhoneNumberClient', ActiveSender(SENDER))
     monkeypatch.setattr(sms_message, 'MessageClient', messages)
     return messages
 
