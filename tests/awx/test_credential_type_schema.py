@@ -17,7 +17,7 @@ import yaml
 from awx_emulation import CredentialTypeError, inject, load_credential_type, validate_credential_type
 from conftest import CREDENTIAL_TYPE_FILE, REPO
 
-API_MODULE = REPO / 'plugins' / 'module_utils' / 'api_module.py'
+API_MODULE = REPO / 'plugins' / 'module_utils' / '_sms_module.py'
 DOC_FRAGMENT = REPO / 'plugins' / 'doc_fragments' / 'api.py'
 # Read by the modules from the environment, but deliberately not part of the credential: certificate
 # checking, and the CA file it uses, are properties of the job (or the EE), not of the secret.
