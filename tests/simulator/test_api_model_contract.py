@@ -20,6 +20,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
+from checkout import importable_checkout
 from simulator_control import Simulator  # noqa: E402
 
 N1 = '+18885550100'
@@ -30,16 +31,17 @@ LIST_FIELDS = {'phone_number', 'created_at', 'enabled_at', 'deleted_at', 'carrie
 
 
 @pytest.fixture(scope='module')
-def collection(importable_collection):  # pylint: disable=unused-argument
+def collection(tmp_path_factory):
     """The collection's modules this file checks, imported from this checkout."""
-    from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
-        transport,
-    )
-    from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
-        client as phone_number_client,
-    )
-    from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
-    yield (phone_number_client, transport), fakes
+    with importable_checkout(tmp_path_factory):
+        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
+            transport,
+        )
+        from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
+            client as phone_number_client,
+        )
+        from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
+        yield (phone_number_client, transport), fakes
 
 
 @pytest.fixture(scope='module')

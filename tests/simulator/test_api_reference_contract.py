@@ -19,6 +19,7 @@ import urllib.parse
 
 import pytest
 
+from checkout import importable_checkout
 from hostile_server import HostileServer
 from simulator_control import Simulator
 
@@ -111,21 +112,22 @@ def test_record_is_still_a_copy_of_the_published_documents(kind, entry):
 
 
 @pytest.fixture(scope='module')
-def collection(importable_collection):  # pylint: disable=unused-argument
+def collection(tmp_path_factory):
     """The collection's modules this file checks, imported from this checkout."""
-    from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
-        conventions,
-        errors,
-    )
-    from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
-        client as phone_number_client,
-    )
-    from ansible_collections.invoca.messaging.tests.unit import (  # pylint: disable=import-outside-toplevel
-        api_examples,
-        fakes,
-    )
-    yield {'conventions': conventions, 'errors': errors, 'phone_number_client': phone_number_client,
-           'api_examples': api_examples, 'fakes': fakes}
+    with importable_checkout(tmp_path_factory):
+        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
+            conventions,
+            errors,
+        )
+        from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers import (  # pylint: disable=import-outside-toplevel
+            client as phone_number_client,
+        )
+        from ansible_collections.invoca.messaging.tests.unit import (  # pylint: disable=import-outside-toplevel
+            api_examples,
+            fakes,
+        )
+        yield {'conventions': conventions, 'errors': errors, 'phone_number_client': phone_number_client,
+               'api_examples': api_examples, 'fakes': fakes}
 
 
 NOT_FOUND_TEXTS = [name for name, entry in API['texts'].items() if entry['status'] == 404]

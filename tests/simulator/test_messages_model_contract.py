@@ -25,6 +25,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
+from checkout import importable_checkout
 from simulator_control import Simulator  # noqa: E402
 
 SENDER = '+18885550199'
@@ -39,16 +40,17 @@ UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000'
 
 
 @pytest.fixture(scope='module')
-def collection(importable_collection):  # pylint: disable=unused-argument
+def collection(tmp_path_factory):
     """The collection's modules this file checks, imported from this checkout."""
-    from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
-        transport,
-    )
-    from ansible_collections.invoca.messaging.plugins.module_utils._messages import (  # pylint: disable=import-outside-toplevel
-        client as message_client,
-    )
-    from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
-    yield (message_client, transport), fakes
+    with importable_checkout(tmp_path_factory):
+        from ansible_collections.invoca.messaging.plugins.module_utils._api import (  # pylint: disable=import-outside-toplevel
+            transport,
+        )
+        from ansible_collections.invoca.messaging.plugins.module_utils._messages import (  # pylint: disable=import-outside-toplevel
+            client as message_client,
+        )
+        from ansible_collections.invoca.messaging.tests.unit import fakes  # pylint: disable=import-outside-toplevel
+        yield (message_client, transport), fakes
 
 
 @pytest.fixture(scope='module')

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, invoca.messaging contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures of the simulator's tests that check it against the collection's own code."""
+"""This checkout made importable as ansible_collections.invoca.messaging, for the tests that check the simulator
+against the collection's own code."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -13,9 +15,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope='session')
-def importable_collection(tmp_path_factory):
-    """This checkout importable as ansible_collections.invoca.messaging (the name its code imports itself by)."""
+@contextlib.contextmanager
+def importable_checkout(tmp_path_factory):
+    """Within the block, this checkout imports as ansible_collections.invoca.messaging (the name its code uses)."""
     pytest.importorskip('ansible')
     pytest.importorskip('requests')
     root = tmp_path_factory.mktemp('collections')
