@@ -66,9 +66,9 @@ options:
         established in time, or a host name that did not resolve). After any other failure the sender's messages
         are read to find out whether it was sent.
       - A C(Retry-After) header is honoured, up to 60 seconds per answer. No request is sent more than
-        O(max_retries) + 1 times, HTTP 429 included, and all retry waits of one task together stop at 300 seconds
-        (a pause that every worker shares after a 429 counts once), so a task cannot hang for long on an API that
-        keeps refusing.
+        O(max_retries) + 1 times, whatever the answer (a rate limit's too), and all retry waits of one task
+        together stop at 300 seconds (a pause that every worker shares after a rate limit's answer counts once), so
+        a task cannot hang for long on an API that keeps refusing.
       - Other answers (other 4xx and 5xx) are not retried. V(0) disables retries.
     type: int
     default: 3
