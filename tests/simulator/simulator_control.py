@@ -375,7 +375,8 @@ def stop_simulator(url, ssl_context=None, timeout=30.0):
     while time.monotonic() < deadline:
         try:
             control_request(url, 'GET', '/_sim/health', ssl_context=ssl_context, timeout=2.0)
-        except (SimulatorError, OSError):
+        except (SimulatorError, OSError, http.client.HTTPException):
+            # Refused, reset, or cut off mid-answer (IncompleteRead) as it exits: it no longer answers.
             return {'stopped': True, 'pid': answer.get('pid')}
         time.sleep(delay)
         delay = min(delay * 2, 0.25)
