@@ -37,10 +37,8 @@ import asyncio
 import datetime
 import json
 import logging
-import math
 import os
 import sys
-import tempfile
 import time
 
 try:
@@ -51,9 +49,9 @@ except ImportError:
     # (ROOT/ansible_collections/invoca/messaging/extensions/eda/plugins/event_source/sms_events.py).
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *(['..'] * 7))))
     from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError, ApiError
-from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import Redactor
-from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import DEFAULT_API_URL, DEFAULT_API_VERSION
-from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
+from ansible_collections.invoca.messaging.plugins.module_utils._events.replies import keyword
+from ansible_collections.invoca.messaging.plugins.module_utils._events.settings import InvalidArgument, Settings
+from ansible_collections.invoca.messaging.plugins.module_utils._events.state import State, iso, read_state, write_state
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.client import MessageClient
 from ansible_collections.invoca.messaging.plugins.module_utils._messages.records import (
     delivery_status,
@@ -63,220 +61,18 @@ from ansible_collections.invoca.messaging.plugins.module_utils._messages.records
     parse_timestamp,
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
-from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import (
-    InvalidPhoneNumber,
-    is_active,
-    normalize_phone_numbers,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import is_active
 
 LOGGER = logging.getLogger('invoca.messaging.sms_events')
 
-STATE_FORMAT = 1
 # With phone_numbers left out, the network's active numbers are read again every this many polls.
 NUMBERS_REFRESH_POLLS = 10
 # After failed polls the next one waits interval * 2 ** failures, at most this long (and never less than interval).
 MAX_BACKOFF = 300.0
-ARGUMENTS = ('api_token', 'api_url', 'api_version', 'validate_certs', 'ca_path', 'timeout', 'max_retries',
-             'phone_numbers', 'interval', 'since', 'state_file', 'delivery_failures', 'lag', 'failure_window')
-ENV_FALLBACKS = {'api_token': 'INVOCA_API_TOKEN', 'api_url': 'INVOCA_API_URL', 'api_version': 'INVOCA_API_VERSION',
-                 'validate_certs': 'INVOCA_VALIDATE_CERTS', 'ca_path': 'INVOCA_CA_PATH'}
-KEYWORDS = {
-    'STOP': 'STOP', 'STOPALL': 'STOP', 'UNSUBSCRIBE': 'STOP', 'CANCEL': 'STOP', 'END': 'STOP', 'QUIT': 'STOP',
-    'START': 'START', 'UNSTOP': 'START', 'YES': 'START',
-    'HELP': 'HELP', 'INFO': 'HELP',
-}
-_TRUE = ('1', 'true', 'yes', 'on', 'y', 't')
-_FALSE = ('0', 'false', 'no', 'off', 'n', 'f')
-
-
-class InvalidArgument(ValueError):
-    """An argument of the source that cannot work; raised before any request."""
 
 
 class AccessRefused(RuntimeError):
     """The API refused the token (401/403), or the request itself (another 4xx): polling again cannot help."""
-
-
-def keyword(text):
-    """The opt-out keyword of a reply in normal form (STOP, START, HELP), or None.
-
-    The first word counts, case and punctuation ignored: "Stop." and "stop please" are STOP, "don't stop" is not.
-    """
-    if not isinstance(text, str):
-        return None
-    words = text.split()
-    if not words:
-        return None
-    word = ''.join(char for char in words[0] if char.isalnum()).upper()
-    return KEYWORDS.get(word)
-
-
-def _bool(name, value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
-    raise InvalidArgument('%s must be true or false, got %r' % (name, value))
-
-
-def _seconds(name, value, minimum, allow_zero=False):
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or \
-            value < minimum or (value == 0 and not allow_zero):
-        raise InvalidArgument('%s must be a number of seconds%s, got %r'
-                              % (name, ' of 0 or more' if allow_zero else ' above %s' % minimum, value))
-    return float(value)
-
-
-class Settings:
-    """The arguments of the source, checked; the token is held here and in the transport only."""
-
-    def __init__(self, args, environ=None):
-        environ = os.environ if environ is None else environ
-        args = dict((key, value) for key, value in (args or {}).items() if not str(key).startswith('eda_'))
-        unknown = sorted(set(args) - set(ARGUMENTS))
-        if unknown:
-            raise InvalidArgument('unknown argument(s) %s; known: %s' % (', '.join(unknown), ', '.join(ARGUMENTS)))
-        for name, variable in ENV_FALLBACKS.items():
-            if args.get(name) in (None, '') and environ.get(variable):
-                args[name] = environ[variable]
-        self.api_token = args.get('api_token')
-        if not isinstance(self.api_token, str) or not self.api_token.strip():
-            raise InvalidArgument('no API token: set the api_token argument (from a variable, never written in the '
-                                  'rulebook) or the INVOCA_API_TOKEN environment variable')
-        self.api_url = args.get('api_url') or DEFAULT_API_URL
-        self.api_version = args.get('api_version') or DEFAULT_API_VERSION
-        self.validate_certs = _bool('validate_certs', args.get('validate_certs', True))
-        self.ca_path = args.get('ca_path') or None
-        self.timeout = int(_seconds('timeout', args.get('timeout', 30), 0))
-        max_retries = args.get('max_retries', 3)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 20:
-            raise InvalidArgument('max_retries must be from 0 to 20, got %r' % (max_retries,))
-        self.max_retries = max_retries
-        numbers = args.get('phone_numbers')
-        if numbers in (None, ''):
-            self.phone_numbers = None
-        else:
-            if isinstance(numbers, str):
-                numbers = [item for item in numbers.replace(',', ' ').split() if item]
-            if not isinstance(numbers, list) or not numbers:
-                raise InvalidArgument('phone_numbers must be a list of E.164 numbers such as "+18885550100", got %r'
-                                      % (args.get('phone_numbers'),))
-            try:
-                self.phone_numbers = normalize_phone_numbers(numbers)
-            except InvalidPhoneNumber as exc:
-                raise InvalidArgument('phone_numbers: %s' % exc)
-        self.interval = _seconds('interval', args.get('interval', 30), 0)
-        self.lag = _seconds('lag', args.get('lag', 60), 0, allow_zero=True)
-        self.failure_window = _seconds('failure_window', args.get('failure_window', 900), 0, allow_zero=True)
-        self.delivery_failures = _bool('delivery_failures', args.get('delivery_failures', False))
-        since = args.get('since', 'now')
-        if since in (None, '', 'now'):
-            self.since = None
-        else:
-            self.since = parse_timestamp(since) if isinstance(since, str) else None
-            if self.since is None:
-                raise InvalidArgument('since must be "now" or an ISO 8601 time such as 2026-01-01T00:00:00Z, got %r'
-                                      % (since,))
-        self.state_file = args.get('state_file') or None
-        if self.state_file is not None:
-            if not isinstance(self.state_file, str):
-                raise InvalidArgument('state_file must be a path, got %r' % (self.state_file,))
-            self.state_file = os.path.abspath(os.path.expanduser(self.state_file))
-            directory = os.path.dirname(self.state_file)
-            if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
-                raise InvalidArgument('state_file %s: its directory %s does not exist or cannot be written by this '
-                                      'user' % (self.state_file, directory))
-        self.redactor = Redactor(self.api_token)
-
-    def transport(self):
-        """A new Transport (its own retry budget and unreachable circuit); ApiConfigError for settings that cannot
-        work."""
-        return Transport(api_token=self.api_token, api_url=self.api_url, api_version=self.api_version,
-                         validate_certs=self.validate_certs, ca_path=self.ca_path, timeout=self.timeout,
-                         max_retries=self.max_retries)
-
-
-def _iso(when):
-    return format_timestamp(when) if when is not None else None
-
-
-class State:
-    """What survives a restart: since, the mark (server time of the last poll), and the uuids still in the window."""
-
-    def __init__(self, since=None, mark=None, emitted=None, reported=None, pending=None):
-        self.since = since
-        self.mark = mark
-        # uuid -> created_at (datetime) of the inbound messages emitted, the failures reported, and the outgoing
-        # messages still waiting for an outcome.
-        self.emitted = dict(emitted or {})
-        self.reported = dict(reported or {})
-        self.pending = dict(pending or {})
-
-    def to_json(self, api_url):
-        return {'format': STATE_FORMAT, 'api_url': api_url, 'since': _iso(self.since), 'mark': _iso(self.mark),
-                'emitted': dict((key, _iso(value)) for key, value in sorted(self.emitted.items())),
-                'reported': dict((key, _iso(value)) for key, value in sorted(self.reported.items())),
-                'pending': dict((key, _iso(value)) for key, value in sorted(self.pending.items()))}
-
-    @classmethod
-    def from_json(cls, data, api_url, path):
-        def broken(why):
-            return InvalidArgument('state_file %s %s; it was not changed. Move it away to start from since (or now), '
-                                   'knowing that what arrived meanwhile is then not replayed' % (path, why))
-        if not isinstance(data, dict) or data.get('format') != STATE_FORMAT:
-            raise broken('is not a state file of this source (format %d)' % STATE_FORMAT)
-        if data.get('api_url') != api_url:
-            raise broken('belongs to another API (%s, not %s)' % (data.get('api_url'), api_url))
-
-        def when(value, name):
-            parsed = parse_timestamp(value)
-            if parsed is None:
-                raise broken('holds an unreadable %s (%r)' % (name, value))
-            return parsed
-
-        def uuids(name):
-            items = data.get(name) or {}
-            if not isinstance(items, dict):
-                raise broken('holds an unreadable %s' % name)
-            return dict((str(key), when(value, name)) for key, value in items.items())
-        return cls(since=when(data.get('since'), 'since'),
-                   mark=when(data['mark'], 'mark') if data.get('mark') is not None else None,
-                   emitted=uuids('emitted'), reported=uuids('reported'), pending=uuids('pending'))
-
-
-def read_state(path, api_url):
-    if path is None or not os.path.exists(path):
-        return None
-    try:
-        with open(path, encoding='utf-8') as handle:
-            data = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise InvalidArgument('state_file %s cannot be read (%s); it was not changed. Move it away to start from '
-                              'since (or now)' % (path, exc))
-    return State.from_json(data, api_url, path)
-
-
-def write_state(path, data):
-    """Write the state atomically: a temporary file in the same directory, flushed, then renamed over the old one."""
-    directory = os.path.dirname(path)
-    fd, temp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
 
 
 def is_fatal(error):
@@ -488,7 +284,7 @@ def start(settings, wall_clock=time.time, transport_factory=None):
     """A Poller for ``settings``, resuming from the state file when there is one."""
     state = read_state(settings.state_file, settings.api_url)
     if state is not None:
-        LOGGER.info('sms_events: resuming from %s (mark %s)', settings.state_file, _iso(state.mark))
+        LOGGER.info('sms_events: resuming from %s (mark %s)', settings.state_file, iso(state.mark))
     return Poller(settings, state, wall_clock=wall_clock, transport_factory=transport_factory)
 
 
