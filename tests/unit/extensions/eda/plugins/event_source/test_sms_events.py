@@ -337,15 +337,6 @@ def test_failures_are_not_events_unless_asked(api, clock):
     assert source.polls(2).uuids() == []
 
 
-@pytest.mark.parametrize('text, word', [
-    ('STOP', 'STOP'), ('stop.', 'STOP'), ('  Stop please', 'STOP'), ('StopAll', 'STOP'), ('unsubscribe!', 'STOP'),
-    ('Cancel', 'STOP'), ('end', 'STOP'), ('QUIT', 'STOP'), ('start', 'START'), ('Unstop', 'START'), ('yes!', 'START'),
-    ('help?', 'HELP'), ('Info', 'HELP'), ("don't stop", None), ('stopping', None), ('', None), ('ACK', None),
-    ('call me', None), (None, None)])
-def test_keywords_in_normal_form(text, word):
-    assert sms_events.keyword(text) == word
-
-
 @pytest.mark.parametrize('status', [429, 500, 503])
 def test_throttling_and_server_errors_back_off_and_keep_polling(api, clock, caplog, status):
     source = Source(api, clock, phone_numbers=[OURS], interval=30)
