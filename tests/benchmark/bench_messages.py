@@ -187,8 +187,8 @@ def report_section(results, baseline, secs, times, check, table):
                          secs(ideal), secs(module.wall), times(module.wall / ideal, digits=2),
                          times(max(0.0, module.wall - baseline) / ideal, digits=2), secs(baseline),
                          'met' if met else 'NOT met'))
-    lines += ['', 'The reads of `sms_message` are its checks before the first send (the sender is an active number, '
-              'the sender\'s newest outgoing message as the mark) and the one listing of the sender\'s messages since '
+    lines += ['', 'The reads of `sms_message` are its checks before the first send (the sender is an active number; '
+              'that answer\'s Date, less two minutes, is the mark) and the one listing of the sender\'s messages since '
               'that mark; the uri loop reads nothing and checks nothing. Each recipient is checked in the simulator '
               'to hold exactly one message afterwards.']
     wait_body = []
