@@ -186,6 +186,7 @@ def test_benchmark_page_has_the_results_tables(site):
     results = Path(os.environ.get('DOCSITE_BENCHMARK_RESULTS') or build_docsite.BENCHMARK_RESULTS)
     if os.environ.get('DOCSITE_HTML') and not results.is_file():
         pytest.skip('%s does not exist' % results)
+
     # Text taken from HTML has a space where an element ends before punctuation ("sms_message_info )").
     def tight(value):
         return re.sub(r'\s+([),.;:])', r'\1', value)
