@@ -111,7 +111,6 @@ class ExactlyOnceSender:
         self._known = set()
         self._claimed = set()
         self._lock = threading.Lock()
-        self.lookups = 0
 
     def prepare(self, mark):
         self.mark = mark
@@ -157,8 +156,6 @@ class ExactlyOnceSender:
     def _look_up(self, recipient, error):
         """The outcome of a send that may have stored the message: sent when the listing shows it, else unknown."""
         error.may_have_applied = True
-        with self._lock:
-            self.lookups += 1
         try:
             ours, maybe = self.find(recipient, [record for record in self.client.outgoing(self.sender, self.mark)
                                                 if record['uuid'] not in self._known])
