@@ -69,3 +69,33 @@ def test_redactor_reaches_into_dicts_and_lists_keys_included():
 @pytest.mark.parametrize('secret', [None, '', 42])
 def test_redactor_without_a_token_changes_nothing(secret):
     assert Redactor(secret).redact('abc ' * 10) == 'abc ' * 10
+
+
+ODD_SECRET = 'tok"Q\\u\u00e9\u2013-ZZ9'   # characters JSON escapes: a quote, a backslash, non-ASCII
+
+
+@pytest.mark.parametrize('secret, shown', [
+    (SECRET, SECRET[4:14]),                  # a cut-off piece
+    (ODD_SECRET, ODD_SECRET),                # the whole token, escaped differently in JSON text
+    (ODD_SECRET, ODD_SECRET[2:11]),          # a piece that holds the escaped characters
+    ('short', 'short'),                      # a token shorter than a piece
+    (SECRET, quote(SECRET, safe='')),        # the URL-encoded form
+])
+def test_redact_data_finds_the_token_deep_in_a_large_structure(secret, shown):
+    records = [{'phone_number': '+1555%07d' % index, 'name': 'n%d' % index} for index in range(2000)]
+    records[1234]['name'] = 'echo %s echo' % shown
+    redacted = Redactor(secret).redact_data({'phone_numbers': records})
+    assert redacted['phone_numbers'][1234]['name'] == 'echo %s echo' % REDACTED
+    assert redacted['phone_numbers'][1233] == records[1233]
+
+
+def test_redact_data_returns_a_structure_without_the_token_as_it_is():
+    records = [{'phone_number': '+1555%07d' % index, 'tags': ('a', 'b')} for index in range(100)]
+    result = {'phone_numbers': records, 'count': 100}
+    assert Redactor(TOKEN).redact_data(result) is result
+
+
+@pytest.mark.parametrize('unshowable', [b'bytes', {1, 2}, object()])
+def test_redact_data_walks_what_json_cannot_show(unshowable):
+    redacted = Redactor(TOKEN).redact_data({'msg': 'token %s' % TOKEN, 'raw': unshowable})
+    assert redacted == {'msg': 'token ' + REDACTED, 'raw': unshowable}
