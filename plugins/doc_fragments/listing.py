@@ -31,5 +31,5 @@ options:
         asked for this many at a time and read in order, with every check of a one-by-one read. V(1) reads one
         page after the other.
     type: int
-    default: 8
+    default: 16
 """

@@ -100,7 +100,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._sms_module impor
     describe_api_error,
     retry_warning,
 )
-from ansible_collections.invoca.messaging.plugins.module_utils._workers import PHONE_NUMBER_CONCURRENCY
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import PAGE_READ_CONCURRENCY
 
 display = Display()
 
@@ -152,7 +152,7 @@ class LookupModule(LookupBase):
         transport = Transport(api_token=params['api_token'], api_url=params['api_url'],
                               api_version=params['api_version'], validate_certs=params['validate_certs'],
                               ca_path=params['ca_path'], timeout=params['timeout'], max_retries=params['max_retries'],
-                              pool_size=PHONE_NUMBER_CONCURRENCY)
+                              pool_size=PAGE_READ_CONCURRENCY)
         try:
             keep_deleted = wants_deleted(filters, include_deleted)
             numbers, seen = [], set()

@@ -29,7 +29,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.settings imp
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e164 import is_yaml_number
-from ansible_collections.invoca.messaging.plugins.module_utils._workers import MAX_CONCURRENCY, PHONE_NUMBER_CONCURRENCY
+from ansible_collections.invoca.messaging.plugins.module_utils._workers import MAX_CONCURRENCY, PAGE_READ_CONCURRENCY
 
 
 # ansible-core 2.19 and later put the pending exception into a failed result, formatted with its message and the
@@ -63,7 +63,7 @@ def listing_argument_spec():
     return dict(
         limit=dict(type='int', default=MAX_PAGE_SIZE),
         max_records=dict(type='int'),
-        concurrency=dict(type='int', default=PHONE_NUMBER_CONCURRENCY),
+        concurrency=dict(type='int', default=PAGE_READ_CONCURRENCY),
     )
 
 

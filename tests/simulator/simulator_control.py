@@ -277,6 +277,10 @@ class Simulator:
     def log(self):
         return self._control('GET', '/_sim/log')['requests']
 
+    def peak_in_flight(self):
+        """The most API requests the simulator was answering at once since the log was last cleared."""
+        return self._control('GET', '/_sim/log')['peak_in_flight']
+
     def clear_log(self):
         self._control('DELETE', '/_sim/log')
 

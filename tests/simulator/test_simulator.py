@@ -651,6 +651,23 @@ def test_state_reset_seed_and_log_entries(sim):
     assert sim.log() == []  # control calls are never logged
 
 
+def test_peak_in_flight_counts_api_requests_answered_at_once(sim):
+    sim.config(latency_ms=300)
+    threads = [threading.Thread(target=listing, args=(sim,)) for dummy in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sim.peak_in_flight() == 3
+    sim.clear_log()
+    assert sim.peak_in_flight() == 0
+    listing(sim)
+    sim.health()
+    assert sim.peak_in_flight() == 1   # control calls are not API requests
+    sim.reset()
+    assert sim.peak_in_flight() == 0
+
+
 def test_reset_restores_defaults_and_clock(sim):
     sim.config(latency_ms=5, pagination='cursor', error_rate=0.5, malformed={'kind': 'html'})
     sim.request('POST', V8 + '/phone_numbers/' + N1)

@@ -186,6 +186,22 @@ def test_listing_follows_every_page_once_and_stops_at_max_records(ansible, sim, 
     assert sent[len(expected):] == capped[:2]
 
 
+@pytest.mark.parametrize('concurrency, at_least, at_most', [(None, 9, 16), (3, 2, 3), (1, 1, 1)],
+                         ids=['default', 'three', 'one'])
+def test_listing_reads_pages_at_once_up_to_concurrency(ansible, sim, concurrency, at_least, at_most):
+    network = ['+1555001%04d' % i for i in range(40)]
+    sim.reset(phone_numbers=network)
+    # Answers slow enough that the pages asked for at once are answered at once.
+    sim.config(latency_ms=150)
+    args = {'limit': 2} if concurrency is None else {'limit': 2, 'concurrency': concurrency}
+    result = ansible.module('sms_phone_number_info', args, expect_rc=0).result
+
+    assert numbers_of(result) == network
+    assert len(sim.log()) == 20
+    # The default reads more than the 8 pages at once of earlier releases, and never more than 16.
+    assert at_least <= sim.peak_in_flight() <= at_most
+
+
 def test_listing_stops_after_the_page_that_reaches_max_records(ansible, sim):
     sim.reset(phone_numbers=NETWORK)
     result = ansible.module('sms_phone_number_info', {'limit': 7, 'max_records': 7}, expect_rc=0).result

@@ -46,8 +46,9 @@ class ControlMixin:
             if name == 'log':
                 if method == 'DELETE':
                     self.log.clear()
+                    self.peak_in_flight = self.in_flight
                     return Reply(200, {'ok': True})
-                return Reply(200, {'requests': list(self.log)})
+                return Reply(200, {'requests': list(self.log), 'peak_in_flight': self.peak_in_flight})
             if name == 'reset':
                 unknown = set(payload) - {'phone_numbers', 'deleted'}
                 if unknown:

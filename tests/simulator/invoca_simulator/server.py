@@ -94,11 +94,17 @@ class RequestHandler(BaseHTTPRequestHandler):
             request = self._describe(method, raw_path, query, body)
             with state.lock:
                 latency = state.config['latency_ms']
-            if latency:
-                # Outside the lock, so concurrent requests overlap their delays.
-                state.stopping.wait(latency / 1000.0)
-            with state.lock:
-                reply = state.process(request)
+                state.in_flight += 1
+                state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+            try:
+                if latency:
+                    # Outside the lock, so concurrent requests overlap their delays.
+                    state.stopping.wait(latency / 1000.0)
+                with state.lock:
+                    reply = state.process(request)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
             self._send(reply, method)
         except (BrokenPipeError, ConnectionResetError, socket.timeout, ssl.SSLError):
             self.close_connection = True

@@ -61,6 +61,8 @@ class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin
         # Filled in by the command line: pid, parent watched, lifetime, pid file (GET /_sim/info).
         self.info = {}
         self.log = deque(maxlen=log_limit)
+        # API requests being answered now, and the most at once since the log was last cleared.
+        self.in_flight = 0
         self._list_caches = {}
         self.reset()
 
@@ -82,6 +84,7 @@ class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin
         self.generation = 0
         self.seq = 0
         self.log.clear()
+        self.peak_in_flight = self.in_flight
         self.config = dict(self.defaults)
         self._restart_faults()
         self._list_caches = {}
