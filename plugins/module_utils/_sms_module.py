@@ -153,18 +153,25 @@ class SmsApiModule(AnsibleModule):
         # The options as the task gave them, before type conversion turned a YAML integer into a string.
         self.raw_params = dict(self.params)
 
-    def as_given(self, option, value, index=None):
-        """``value`` (of ``option`` or an alias, or of its member ``index``) as the task wrote it, if YAML made it a
-        number.
+    def as_given(self, option, value):
+        """``value`` (of ``option`` or an alias) as the task wrote it, if YAML made it a number.
 
         An unquoted +18885550100 is an integer to YAML, which the str type then converts silently to
         '18885550100': given the integer instead, the phone number normalisers say to quote it.
         """
-        names = [option] + list(self.argument_spec.get(option, {}).get('aliases') or ())
-        raw = next((self.raw_params[name] for name in names if name in self.raw_params), None)
-        if index is not None:
-            raw = raw[index] if isinstance(raw, list) and index < len(raw) else None
+        raw = self._raw(option)
         return raw if is_yaml_number(raw) else value
+
+    def members_as_given(self, option, values):
+        """``as_given`` of every member of the list ``values`` of ``option`` (the task's list is looked up once)."""
+        raw = self._raw(option)
+        raw = raw if isinstance(raw, list) else []
+        return [raw[index] if index < len(raw) and is_yaml_number(raw[index]) else value
+                for index, value in enumerate(values)]
+
+    def _raw(self, option):
+        names = [option] + list(self.argument_spec.get(option, {}).get('aliases') or ())
+        return next((self.raw_params[name] for name in names if name in self.raw_params), None)
 
     def _given_params(self):
         """The options as AnsibleModule's own checks see them: given by the task, or set by a default or fallback.

@@ -364,8 +364,7 @@ def check_options(module):
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='from_number: %s' % exc)
     try:
-        recipients = normalize_phone_numbers([module.as_given('to_numbers', value, index)
-                                              for index, value in enumerate(params['to_numbers'])])
+        recipients = normalize_phone_numbers(module.members_as_given('to_numbers', params['to_numbers']))
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='to_numbers: %s' % exc)
     if not recipients:
@@ -396,8 +395,7 @@ def check_options(module):
 def excluded_numbers(module):
     """The E.164 numbers of exclude_numbers; fails the task, before anything is sent, on one that is not a number."""
     try:
-        return set(normalize_phone_numbers([module.as_given('exclude_numbers', value, index)
-                                            for index, value in enumerate(module.params['exclude_numbers'] or [])]))
+        return set(normalize_phone_numbers(module.members_as_given('exclude_numbers', module.params['exclude_numbers'] or [])))
     except InvalidPhoneNumber as exc:
         module.fail_json(msg='exclude_numbers: %s; nothing was sent' % exc)
 

@@ -338,8 +338,7 @@ def check_options(module):
     single = params['phone_number'] is not None
     try:
         return normalize_phone_numbers([module.as_given('phone_number', params['phone_number'])] if single else
-                                       [module.as_given('phone_numbers', value, index)
-                                        for index, value in enumerate(params['phone_numbers'])])
+                                       module.members_as_given('phone_numbers', params['phone_numbers']))
     except InvalidPhoneNumber as exc:
         module.fail_json(msg=str(exc))
 

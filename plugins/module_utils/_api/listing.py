@@ -164,8 +164,10 @@ class Listing:
                         kind='pagination')
 
     def _key(self, item):
-        # A digest, not the key itself: a listing of many large records keeps 32 bytes per record it has seen.
-        return hashlib.sha256(self._item_key(item).encode('utf-8', 'surrogatepass')).digest()
+        # A short key as it is (a phone number's is about 50 characters); a long one as a digest, so that a listing
+        # of many large records keeps no more than 64 characters or 32 bytes per record it has seen.
+        key = self._item_key(item)
+        return key if len(key) <= 64 else hashlib.sha256(key.encode('utf-8', 'surrogatepass')).digest()
 
     def __iter__(self):
         ahead = []

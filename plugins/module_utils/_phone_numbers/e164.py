@@ -47,6 +47,8 @@ def _as_quoted(value):
 
 def normalize_phone_number(value):
     """Return ``value`` as an E.164 string, or raise InvalidPhoneNumber."""
+    if isinstance(value, str) and _E164.fullmatch(value):
+        return value
     if is_yaml_number(value):
         raise InvalidPhoneNumber('phone number %r is a number (%s), not a string: %s, as in %s'
                                  % (value, type(value).__name__, QUOTE_IT, _as_quoted(value)))
@@ -70,6 +72,8 @@ def normalize_server_number(value):
     E.164: a listing that wrote a kept number that way must not make an exclusive run delete it. (A person
     typing 8885550100 may mean a national number, so user input keeps requiring the "+".)
     """
+    if isinstance(value, str) and _E164.fullmatch(value):
+        return value   # as a listing writes nearly every record: nothing to take out
     if isinstance(value, str):
         candidate = _SEPARATORS.sub('', value.strip())
         if _DIGITS_ONLY.fullmatch(candidate):

@@ -192,8 +192,7 @@ def test_as_given_returns_what_yaml_made_a_number_and_otherwise_the_converted_va
                                                  phone_numbers=dict(type='list', elements='str'),
                                                  text=dict(type='str')))
         seen['one'] = module.as_given('phone_number', module.params['phone_number'])
-        seen['members'] = [module.as_given('phone_numbers', value, index)
-                           for index, value in enumerate(module.params['phone_numbers'])]
+        seen['members'] = module.members_as_given('phone_numbers', module.params['phone_numbers'])
         seen['text'] = module.as_given('text', module.params['text'])
         module.exit_json(changed=False)
 

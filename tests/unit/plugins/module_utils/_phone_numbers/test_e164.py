@@ -18,6 +18,7 @@ from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.e1
     is_active,
     normalize_phone_number,
     normalize_phone_numbers,
+    normalize_server_number,
 )
 
 E164_ASCII = re.compile(r'\+[1-9][0-9]{6,14}', re.ASCII)
@@ -234,3 +235,21 @@ def test_a_list_of_yaml_integers_and_bad_strings_explains_each_kind_once():
     assert message.count('15550001235') == 1, message
     assert message.count("'call me'") == 1
     assert 'quote them' in message and message.count('such as +18885550100') == 1
+
+
+# -- numbers as a server writes them ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('written, number', [
+    ('+18885550100', '+18885550100'),       # as nearly every listed record writes it
+    ('18885550100', '+18885550100'),        # without its "+": read as E.164, not refused
+    (' +1 (888) 555-0100 ', '+18885550100'),
+    ('1 888 555 0100', '+18885550100'),
+])
+def test_server_numbers_are_read_as_e164(written, number):
+    assert normalize_server_number(written) == number
+
+
+@pytest.mark.parametrize('written', ['+08885550100', '+1888555010x', '', '+\u0661\u0662\u0663\u0664\u0665\u0666\u0667', 18885550100, None])
+def test_server_numbers_that_are_not_e164_are_refused(written):
+    with pytest.raises(InvalidPhoneNumber):
+        normalize_server_number(written)
