@@ -26,6 +26,7 @@ _RECONCILE_SOURCE = (REPO / 'plugins' / 'module_utils' / '_phone_numbers' / 'rec
 _WORKERS_SOURCE = (REPO / 'plugins' / 'module_utils' / '_workers.py').read_text(encoding='utf-8')
 CURRENT_THRESHOLD = int(re.search(r'^LISTING_THRESHOLD = (\d+)', _RECONCILE_SOURCE, re.MULTILINE).group(1))
 CURRENT_CONCURRENCY = int(re.search(r'^PHONE_NUMBER_CONCURRENCY = (\d+)', _WORKERS_SOURCE, re.MULTILINE).group(1))
+READ_CONCURRENCY = int(re.search(r'^PAGE_READ_CONCURRENCY = (\d+)', _WORKERS_SOURCE, re.MULTILINE).group(1))
 # Targets set by "Thousands of numbers in one task".
 TARGET_SPEEDUP = 50.0
 TARGET_IDEAL_FACTOR = 1.3

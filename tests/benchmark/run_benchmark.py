@@ -120,6 +120,8 @@ def plan(args):
         'sweep_n': 100 if quick else 1000,
         'sweep_levels': [1, 4, 8, 16, 32],
         'baseline_repeats': 1 if quick else 3,
+        # The scale section compares runs of about a second with a difference of two of them: five repeats each.
+        'scale_repeats': 1 if quick else 5,
         'message_n': 100 if quick else bench_messages.TARGET_N,
     }
 
@@ -153,7 +155,7 @@ def main(argv=None):
                     results['rows'] = compare_methods(bench, settings['sizes'], settings['latencies'], settings['loop_max_n'],
                                                       settings['loop_latencies'], baselines[section])
                 elif section == 'scale':
-                    results['scale'] = bench_scale.run(bench, n=settings['scale_n'], repeats=settings['baseline_repeats'])
+                    results['scale'] = bench_scale.run(bench, n=settings['scale_n'], repeats=settings['scale_repeats'])
                     baselines[section] = results['scale']['module_start']
                 elif section == 'threshold':
                     results['cells'] = threshold_study(bench, settings['networks'], settings['threshold_sizes'], settings['latencies'],

@@ -36,8 +36,8 @@ def rows(bench, baseline):
 
 @pytest.fixture(scope='module')
 def scale(bench):
-    # 600 numbers: two pages of 500, so the second page is read ahead; concurrency 4, 0 ms, one repeat.
-    return bench_scale.run(bench, n=600, latency=0, concurrency=4, repeats=1)
+    # 600 numbers: two pages of 500, so the second page is read ahead; concurrency 4 and 3, 0 ms, one repeat.
+    return bench_scale.run(bench, n=600, latency=0, write_concurrency=4, read_concurrency=3, repeats=1)
 
 
 @pytest.fixture(scope='module')
@@ -89,6 +89,11 @@ def test_scale_runs_match_the_bare_client(scale):
             assert (scale[side].reads, scale[side].writes) == (reads, writes), side
     assert all(entry['operation'] == 'list' for entry in scale['info'].log + scale['bare_info'].log)
     assert scale['noop'] > 0 and scale['module_start'] > 0
+    # Ansible's share: the stand-ins send nothing, and the info listing's returns the records (its playbook checks).
+    for key in ('share_first', 'share_rerun', 'share_info'):
+        assert scale[key].ok and scale[key].requests == 0, key
+    assert [(row['concurrency'], row['target']) for row in scale['in_process']] == [
+        (3, True), (3, True), (4, False), (3, False), (4, False), (1, False)]
     for row in scale['in_process']:
         assert row['m'].ok, row
         assert row['m'].requests == 2 and row['m'].writes == 0
@@ -116,7 +121,7 @@ def test_report_has_every_section(bench, rows, baseline, scale, cells):
     assert lines[0] == '# invoca.messaging benchmark results'
     assert '| CPU | %s |' % info['cpu'] in lines
     for heading in ('## Targets', '## (a) `uri` loop vs (b) single-number loop vs (c) list form', '## Targets at scale (600 numbers)',
-                    '## Scale: 600 numbers at 0 ms, concurrency 4', '### In-process reads of the 600 numbers',
+                    '## Scale: 600 numbers at 0 ms, against', '### In-process reads of the 600 numbers',
                     '## LISTING_THRESHOLD', '## concurrency'):
         assert any(line.startswith(heading) for line in lines), heading
     table_rows = [line for line in lines if line.startswith('| 0 ms | 5 |')]
