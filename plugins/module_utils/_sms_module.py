@@ -22,9 +22,9 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible.module_utils.common.validation import check_required_if
 
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError
-from ansible_collections.invoca.messaging.plugins.module_utils._api.http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE
 from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import Redactor
+from ansible_collections.invoca.messaging.plugins.module_utils._api.requests_import import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.invoca.messaging.plugins.module_utils._api.settings import DEFAULT_API_URL, DEFAULT_API_VERSION
 from ansible_collections.invoca.messaging.plugins.module_utils._api.transport import Transport
 from ansible_collections.invoca.messaging.plugins.module_utils._phone_numbers.client import PhoneNumberClient

@@ -29,14 +29,10 @@ from ansible_collections.invoca.messaging.plugins.module_utils._api.conventions 
 )
 from ansible_collections.invoca.messaging.plugins.module_utils._api.errors import ApiConfigError, ApiError
 from ansible_collections.invoca.messaging.plugins.module_utils._api.excerpts import excerpt
-from ansible_collections.invoca.messaging.plugins.module_utils._api.http import (
-    HAS_REQUESTS,
-    exchange,
-    new_session,
-    origin,
-)
+from ansible_collections.invoca.messaging.plugins.module_utils._api.http import exchange, new_session, origin
 from ansible_collections.invoca.messaging.plugins.module_utils._api.listing import MAX_PAGE_SIZE, Listing
 from ansible_collections.invoca.messaging.plugins.module_utils._api.redaction import Redactor
+from ansible_collections.invoca.messaging.plugins.module_utils._api.requests_import import HAS_REQUESTS
 from ansible_collections.invoca.messaging.plugins.module_utils._api.retry import (
     BACKOFF_BASE,
     BACKOFF_CAP,
