@@ -39,7 +39,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import re
 import socket
 import threading
@@ -48,25 +47,13 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+# The one record of the API (tests/api_reference/api.json), as the simulator reads it: honest mode's record
+# fields, pagination name and texts are the published ones.
+from invoca_simulator.common import API_REFERENCE
+
 API_PREFIX = re.compile(r'^/sms/(?P<version>[^/]+)/phone_numbers(?:\.json)?(?:/(?P<rest>.*?))?(?:\.json)?$')
 
 
-def _load_api_reference():
-    """The one record of the API, tests/api_reference/api.json (found from this file upwards): honest mode's record
-    fields, pagination name and texts are the published ones."""
-    directory = os.path.dirname(os.path.abspath(__file__))
-    while True:
-        path = os.path.join(directory, 'api_reference', 'api.json')
-        if os.path.isfile(path):
-            with open(path, encoding='utf-8') as handle:
-                return json.load(handle)
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            raise RuntimeError('tests/api_reference/api.json not found above %s' % __file__)
-        directory = parent
-
-
-API_REFERENCE = _load_api_reference()
 # The fields of a phone-number record, the name of a list's pagination object (2022-08-01), and the API's texts.
 RECORD_FIELDS = tuple(API_REFERENCE['records']['phone_number']['2022-08-01']['full']['fields'])
 PAGINATION_KEY = API_REFERENCE['pagination']['2022-08-01']['key']

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import assert_clean_failure
 from hostile_server import Reply
-from test_sms_message import (  # noqa: F401  pylint: disable=unused-import
+from sms_message_runs import (  # noqa: F401  pylint: disable=unused-import
     MESSAGES_PATH,
     R1,
     R2,

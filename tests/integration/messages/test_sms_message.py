@@ -9,52 +9,22 @@ really happened. Exactly-once under faults is checked here on single runs and in
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from conftest import assert_clean_failure
-
-SENDER = '+18885550100'
-R1, R2, R3 = '+15551230001', '+15551230002', '+15551230003'
-MESSAGES_PATH = '/sms/2022-08-01/messages'
-
-
-@pytest.fixture
-def network(sim):
-    sim.seed(phone_numbers=[SENDER])
-    # Delivery at once: a message is settled before the next request is answered.
-    sim.config(delivery_delay_seconds=0)
-    return sim
-
-
-def sends(sim):
-    return [entry for entry in sim.log() if entry['method'] == 'POST' and entry['path'].startswith(MESSAGES_PATH)]
-
-
-def outbound(sim, text=None):
-    return [item for item in sim.messages() if item['direction'] == 'out' and (text is None or item['text'] == text)]
-
-
-def failed_result(run):
-    assert run.rc != 0
-    assert [entry['status'] for entry in run.results] == ['failed']
-    return run.result
-
-
-def send(ansible, check=False, expect_rc=None, **args):
-    options = dict(from_number=SENDER, text='deploy finished')
-    options.update(args)
-    return ansible.module('sms_message', options, check=check, expect_rc=expect_rc)
-
-
-def align_clock_with_this_machine(sim):
-    """dedupe_window is measured back from the later of the controller's and the server's clocks; the simulator's
-    clock starts at the real time when the simulator starts and goes back there on every reset, so by a later
-    test of the session it lags this machine by minutes."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    sim_now = datetime.datetime.fromisoformat(sim.now().replace('Z', '+00:00'))
-    sim.advance_clock((now - sim_now).total_seconds())
+from sms_message_runs import (  # noqa: F401  pylint: disable=unused-import
+    MESSAGES_PATH,
+    R1,
+    R2,
+    R3,
+    SENDER,
+    align_clock_with_this_machine,
+    failed_result,
+    network,
+    outbound,
+    send,
+    sends,
+)
 
 
 def test_sends_once_to_each_normalised_recipient(ansible, network):

@@ -17,7 +17,7 @@ import math
 import pytest
 
 from conftest import assert_clean_failure
-from test_sms_message import (  # noqa: F401  pylint: disable=unused-import
+from sms_message_runs import (  # noqa: F401  pylint: disable=unused-import
     MESSAGES_PATH,
     R1,
     R2,
