@@ -117,9 +117,9 @@ PAGY_SIZE = [1, 4, 4, 1]
 # pagy's vars.metadata: the fields of the 2022-05-01 pagination object, in their order.
 PAGY_METADATA = list(API_REFERENCE['pagination']['2022-05-01']['fields'])
 
-# The API's published texts (tests/api_reference/api.json). 2022-08-01's own "unknown object" text (hyphen, "due to")
-# is in the record too; the simulator answers every version's unknown route with 2022-05-01's.
-MSG_UNKNOWN_OBJECT = api_text('unknown_object_2022_05_01')
+# The API's published texts (tests/api_reference/api.json).
+_UNKNOWN_OBJECT_OLD = api_text('unknown_object_2022_05_01')
+_UNKNOWN_OBJECT_NEW = api_text('unknown_object_2022_08_01')
 MSG_UNAUTHORIZED = api_text('unauthorized')
 MSG_FORBIDDEN = api_text('forbidden')
 MSG_BAD_VERSION = api_text('bad_version')  # {path}, {versions}
@@ -131,11 +131,18 @@ MSG_VALIDATION_FAILED = api_text('validation_failed')
 MSG_NO_MESSAGES_FOR_NUMBER = api_text('no_messages_for_number')
 MSG_NO_MESSAGE_FOR_UUID = api_text('no_message_for_uuid')
 MSG_NO_DELIVERY_REPORT = api_text('no_delivery_report')
-# The simulator's own texts, where the record publishes none (its 409 is an empty object; 405 and 429 are not
-# documented).
-MSG_CONFLICT = 'Conflict - the requested phone number, {0}, already exists'
+# A create of a number already active: 409 with the published body (an empty object), whatever the version.
+CONFLICT_BODY = API_REFERENCE['bodies_without_text']['create_conflict']['body']
+# The simulator's own texts, where the record publishes none (405 and 429 are not documented).
 MSG_METHOD_NOT_ALLOWED = 'Method Not Allowed'
 MSG_TOO_MANY = 'Too Many Requests'
+
+
+def unknown_object_text(version):
+    """The API's generic 404, for a path or object it does not know, in the words of ``version``: 2022-08-01
+    publishes its own (a hyphen, "due to"), which the versions after it are taken to keep."""
+    return _UNKNOWN_OBJECT_NEW if version is not None and version >= NEW_STYLE_VERSION else _UNKNOWN_OBJECT_OLD
+
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n'
              b'<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n')

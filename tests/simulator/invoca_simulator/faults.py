@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 
 from .common import (APPLIED_FAULT_KINDS, HTML_PAGE, MSG_NO_DELIVERY_REPORT, MSG_NO_MESSAGE_FOR_UUID, MSG_NO_MESSAGES_FOR_NUMBER,
-                     MSG_NUMBER_NOT_FOUND, MSG_TOO_MANY, MSG_UNKNOWN_OBJECT, ApiError, Reply, gateway_page, message, number_repr,
-                     reason_phrase)
+                     MSG_NUMBER_NOT_FOUND, MSG_TOO_MANY, ApiError, Reply, gateway_page, message, number_repr,
+                     reason_phrase, unknown_object_text)
 
 # The API's own 404 texts per operation (the not_found kind); any other operation gets the generic one.
 NOT_FOUND_TEXTS = {
@@ -89,7 +89,7 @@ class FaultsMixin:
         if kind in APPLIED_FAULT_KINDS:
             return self._applied_fault(rule, request, route)
         if kind == 'not_found':
-            return message(404, NOT_FOUND_TEXTS.get(route.operation, MSG_UNKNOWN_OBJECT).format(route.phone_number)), kind, False
+            return message(404, NOT_FOUND_TEXTS.get(route.operation, unknown_object_text(route.version)).format(route.phone_number)), kind, False
         if kind == 'error':
             status = rule.get('status', 503)
             return message(status, reason_phrase(status)), kind, False

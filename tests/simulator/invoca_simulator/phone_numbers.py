@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from .common import (CARRIER_INTERFACE, E164_RE, FILTERABLE_FIELDS, FIRST_ID, FIRST_VIRTUAL_LINE_ID, FULL_FIELDS_NEW, FULL_FIELDS_OLD,
-                     LIST_FIELDS_NEW, MSG_BAD_BODY, MSG_CONFLICT, MSG_INVALID_NUMBER, MSG_NUMBER_NOT_FOUND, NETWORK_ID, SORTABLE_FIELDS,
+from .common import (CARRIER_INTERFACE, CONFLICT_BODY, E164_RE, FILTERABLE_FIELDS, FIRST_ID, FIRST_VIRTUAL_LINE_ID, FULL_FIELDS_NEW, FULL_FIELDS_OLD,
+                     LIST_FIELDS_NEW, MSG_BAD_BODY, MSG_INVALID_NUMBER, MSG_NUMBER_NOT_FOUND, NETWORK_ID, SORTABLE_FIELDS,
                      STATE_FIELDS, TIMESTAMP_FIELDS, ApiError, ConfigError, Reply)
 from .listing import CollectionSpec
 
@@ -103,7 +103,7 @@ class PhoneNumbersMixin:
             return Reply(200, {'phone_number': {field: result[field] for field in fields}}), apply
         # create (member or collection route)
         if record is not None and record['deleted_at'] is None:
-            raise ApiError(409, MSG_CONFLICT.format(number))
+            return Reply(409, dict(CONFLICT_BODY)), False
         if record is not None:
             result = dict(record)
             if apply:

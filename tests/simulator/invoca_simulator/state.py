@@ -15,8 +15,8 @@ import time
 from collections import deque
 from urllib.parse import unquote
 
-from .common import (E164_RE, MSG_BAD_VERSION, MSG_FORBIDDEN, MSG_METHOD_NOT_ALLOWED, MSG_UNAUTHORIZED, MSG_UNKNOWN_OBJECT,
-                     NEW_STYLE_VERSION, ApiError, ConfigError, clock_timestamp, message, reason_phrase)
+from .common import (E164_RE, MSG_BAD_VERSION, MSG_FORBIDDEN, MSG_METHOD_NOT_ALLOWED, MSG_UNAUTHORIZED,
+                     NEW_STYLE_VERSION, ApiError, ConfigError, clock_timestamp, message, reason_phrase, unknown_object_text)
 from .control import ControlMixin
 from .faults import FaultsMixin
 from .listing import ListingMixin
@@ -243,7 +243,7 @@ class SimulatorState(PhoneNumbersMixin, MessagesMixin, ListingMixin, FaultsMixin
         if request['auth'] == 'forbidden':
             return message(403, MSG_FORBIDDEN), None, False
         if route.kind == 'unknown':
-            return message(404, MSG_UNKNOWN_OBJECT), None, False
+            return message(404, unknown_object_text(route.version)), None, False
         if route.kind == 'method_not_allowed':
             return message(405, MSG_METHOD_NOT_ALLOWED, headers=[('Allow', route.allow)]), None, False
         config = self.config
