@@ -19,6 +19,7 @@ import urllib.parse
 
 import pytest
 
+from api_record import API, text
 from checkout import importable_checkout
 from hostile_server import HostileServer
 from simulator_control import Simulator
@@ -28,8 +29,6 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 REFERENCE_DIR = os.path.join(REPO, 'tests', 'api_reference')
 SHARED = os.path.join(os.path.dirname(REPO), 'shared', 'reference')
 
-with open(os.path.join(REFERENCE_DIR, 'api.json'), encoding='utf-8') as _handle:
-    API = json.load(_handle)
 with open(os.path.join(REFERENCE_DIR, 'examples.json'), encoding='utf-8') as _handle:
     EXAMPLES = json.load(_handle)
 
@@ -49,11 +48,6 @@ PREDICATE_USERS = {'NOT_IN_SYSTEM': 'plugins/module_utils/_phone_numbers/client.
 
 def fields(resource, version=V8, shape='full'):
     return set(API['records'][resource][version][shape]['fields'])
-
-
-def text(name, **values):
-    template = API['texts'][name]['text']
-    return template.format(**values) if values else template
 
 
 def q(value):

@@ -13,6 +13,7 @@ import urllib.parse
 import pytest
 
 
+from api_record import fields, text as api_text  # noqa: E402
 from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 
 V8 = '/sms/2022-08-01'
@@ -23,11 +24,10 @@ R1 = '+18885550101'
 R2 = '+18885550102'
 R3 = '+18885550103'
 TEXT = 'Your appointment is confirmed for Friday. Thank you.'
-FIELDS_NEW = {'uuid', 'cuid', 'from', 'to', 'text', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'failed_at', 'segments',
-              'carrier_message_id', 'virtual_line_id', 'delivery_reports'}
-FIELDS_OLD = {'uuid', 'virtual_line_id', 'from', 'to', 'direction', 'created_at', 'deleted_at', 'delivered_at', 'delivery_reports'}
-NO_MESSAGES_FOR_NUMBER = 'Not Found - Could not find any messages for the requested phone number'
-NO_MESSAGE_FOR_UUID = 'Not Found - Could not find any messages for the requested uuid'
+FIELDS_NEW = fields('message', '2022-08-01')
+FIELDS_OLD = fields('message', '2022-05-01', shape='list_item')
+NO_MESSAGES_FOR_NUMBER = api_text('no_messages_for_number')
+NO_MESSAGE_FOR_UUID = api_text('no_message_for_uuid')
 
 
 @pytest.fixture(scope='module')
@@ -64,7 +64,7 @@ def get_json(sim, path):
 def validation_errors(response):
     assert response.status == 422, response
     body = response.json()
-    assert body['message'] == 'Validation failed'
+    assert body['message'] == api_text('validation_failed')
     assert all(error['resource'] == 'Message' for error in body['errors'])
     return sorted((error['field'], error['code']) for error in body['errors'])
 
@@ -110,7 +110,7 @@ def test_send_object_body_under_both_versions(sim):
 def test_strict_send_body_makes_2022_05_01_refuse_an_array(sim):
     sim.config(strict_send_body=True)
     refused = send(sim, [{'from': SENDER, 'to': [R1], 'text': TEXT}], version=V5)
-    assert refused.status == 400 and refused.json()['message'] == 'The request body you provide must be a JSON hash'
+    assert refused.status == 400 and refused.json()['message'] == api_text('not_a_hash')
     assert sim.messages() == []
     assert send(sim, {'from': SENDER, 'to': R1, 'text': TEXT}, version=V5).status == 202
     # 2022-08-01 still takes its array.
@@ -174,9 +174,9 @@ def test_empty_array_is_refused(sim):
     assert validation_errors(send(sim, [])) == [('to', 'missing')]
 
 
-@pytest.mark.parametrize('raw, status, text', [(b'{"from": ', 400, 'Problems parsing JSON'), (b'', 400, 'Problems parsing JSON'),
-                                               (b'"hello"', 400, 'The request body you provide must be a JSON hash'),
-                                               (b'[1, 2]', 400, 'The request body you provide must be a JSON hash')])
+@pytest.mark.parametrize('raw, status, text', [(b'{"from": ', 400, api_text('bad_json')), (b'', 400, api_text('bad_json')),
+                                               (b'"hello"', 400, api_text('not_a_hash')),
+                                               (b'[1, 2]', 400, api_text('not_a_hash'))])
 def test_unparseable_bodies(sim, raw, status, text):
     response = sim.request('POST', V8 + '/messages', body=raw, headers={'Content-Type': 'application/json'})
     assert (response.status, response.json()) == (status, {'message': text})
@@ -293,7 +293,7 @@ def test_usage_counts_messages_and_segments(sim):
     unused = get_json(sim, V8 + '/messages/phone_number/' + q(OTHER_LINE) + '/usage')[1]
     assert unused['messages']['outgoing'] == {'segments': 0, 'messages': 0}
     assert get_json(sim, V8 + '/messages/phone_number/' + q(R1) + '/usage') == (
-        404, {'message': 'Not Found - the requested phone number, %s, is not in the system' % R1})
+        404, {'message': api_text('number_not_in_system', phone_number=R1)})
 
 
 def test_get_and_soft_delete_by_uuid(sim):
@@ -375,7 +375,7 @@ def test_delivery_reports_list_and_errors(sim):
         422, {'message': "The request contains unsupported sort columns: 'destination'. Supported columns: 'created_at, progress_bit'"})
     assert get_json(sim, V8 + '/messages/uuid/nope/delivery_reports') == (404, {'message': NO_MESSAGE_FOR_UUID})
     assert get_json(sim, path + '/uuid/nope') == (
-        404, {'message': 'Not Found - Could not find any delivery reports for the requested delivery report uuid'})
+        404, {'message': api_text('no_delivery_report')})
 
 
 def test_clock_control_validation(sim):

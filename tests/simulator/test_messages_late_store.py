@@ -12,6 +12,7 @@ import urllib.parse
 import pytest
 
 
+from api_record import text as api_text  # noqa: E402
 from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 
 V8 = '/sms/2022-08-01'
@@ -20,8 +21,8 @@ SENDER = '+18885550100'
 R1 = '+18885550101'
 R2 = '+18885550102'
 TEXT = 'Your appointment is confirmed.'
-NO_MESSAGES_FOR_NUMBER = 'Not Found - Could not find any messages for the requested phone number'
-NO_MESSAGE_FOR_UUID = 'Not Found - Could not find any messages for the requested uuid'
+NO_MESSAGES_FOR_NUMBER = api_text('no_messages_for_number')
+NO_MESSAGE_FOR_UUID = api_text('no_message_for_uuid')
 CONTRACT_FIELDS = {'direction', 'from', 'uuid', 'delivery_reports', 'text', 'created_at', 'to', 'cuid', 'deleted_at'}
 
 
@@ -310,6 +311,6 @@ def test_not_found_on_the_second_page_by_number(sim):
 def test_not_found_texts_per_operation(sim):
     sim.config(faults=[{'kind': 'not_found', 'operations': ['get', 'list_messages']}])
     answer = sim.request('GET', V8 + '/phone_numbers/' + q(SENDER))
-    assert answer.json()['message'] == 'Not Found - the requested phone number, %s, is not in the system' % SENDER
+    assert answer.json()['message'] == api_text('number_not_in_system', phone_number=SENDER)
     # Any other operation gets the API's generic 404 (the words the client's predicate looks for).
     assert 'object identifier being unknown to SMS Messaging' in sim.request('GET', V8 + '/messages').json()['message']

@@ -22,6 +22,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+from api_record import text  # noqa: E402
 from simulator_control import PINNED_CLOCK, Simulator, SimulatorError  # noqa: E402
 
 SERVER = os.path.join(HERE, 'invoca_simulator')
@@ -33,13 +34,10 @@ N1 = '+18885550100'
 N2 = '+18885550101'
 N3 = '+18885550102'
 TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$')
-# The API's published texts, from the one record of them (tests/api_reference/api.json).
-with open(os.path.join(HERE, os.pardir, 'api_reference', 'api.json'), encoding='utf-8') as _handle:
-    TEXTS = dict((name, entry['text']) for name, entry in json.load(_handle)['texts'].items())
 # The generic 404 of each version: 2022-08-01 words it its own way.
-UNKNOWN_OBJECT = {V5: TEXTS['unknown_object_2022_05_01'], V8: TEXTS['unknown_object_2022_08_01']}
-UNAUTHORIZED = TEXTS['unauthorized']
-INVALID_NUMBER = TEXTS['invalid_number']
+UNKNOWN_OBJECT = {V5: text('unknown_object_2022_05_01'), V8: text('unknown_object_2022_08_01')}
+UNAUTHORIZED = text('unauthorized')
+INVALID_NUMBER = text('invalid_number')
 SORT_COLUMNS = 'phone_number, created_at, enabled_at, deleted_at, virtual_line_id'
 FILTER_COLUMNS = 'phone_number, created_at, enabled_at, deleted_at, virtual_line_id, carrier_interface'
 FULL_NEW = {'phone_number', 'virtual_line_id', 'network_id', 'created_at', 'deleted_at', 'carrier_interface', 'enabled_at'}
@@ -322,7 +320,7 @@ def test_invalid_numbers_are_422(sim, segment):
 
 
 def test_get_not_found_and_percent_decoding(sim):
-    assert get_json(sim, V8 + '/phone_numbers/+1234567') == (404, {'message': 'Not Found - the requested phone number, +1234567, is not in the system'})
+    assert get_json(sim, V8 + '/phone_numbers/+1234567') == (404, {'message': text('number_not_in_system', phone_number='+1234567')})
     assert sim.request('POST', V8 + '/phone_numbers/%2B18885550100').status == 201
     assert get_json(sim, V8 + '/phone_numbers/' + N1)[0] == 200
     assert get_json(sim, V8 + '/phone_numbers/%2b18885550100')[0] == 200
@@ -373,7 +371,7 @@ def test_create_collection_bodies(sim):
     assert sim.request('POST', V8 + '/phone_numbers', body='phone_number=%2B18885550101', headers=form).status == 201
     # A form-encoded literal "+" decodes to a space, as in any form parser: the number is then invalid.
     assert sim.request('POST', V8 + '/phone_numbers', body='phone_number=+18885550102', headers=form).status == 422
-    bad_body = {'message': 'The request body you provide must be a JSON hash'}
+    bad_body = {'message': text('not_a_hash')}
     for body in (None, '', 'not json', '"bar"', '[1, 2]'):
         response = sim.request('POST', V8 + '/phone_numbers', body=body)
         assert (response.status, response.json()) == (400, bad_body), body
@@ -402,7 +400,7 @@ def test_create_path_variants(sim):
     assert (response.status, response.json()) == (405, {'message': 'Method Not Allowed'})
     assert sim.request('POST', V8 + '/phone_numbers/' + N1).status == 201
     sim.config(create_path='collection')
-    assert get_json(sim, V8 + '/phone_numbers/' + N2) == (404, {'message': 'Not Found - the requested phone number, +18885550101, is not in the system'})
+    assert get_json(sim, V8 + '/phone_numbers/' + N2) == (404, {'message': text('number_not_in_system', phone_number=N2)})
     response = sim.request('POST', V8 + '/phone_numbers/' + N2)
     assert (response.status, response.json()) == (404, {'message': UNKNOWN_OBJECT[V8]})
     assert sim.request('POST', V8 + '/phone_numbers', body={'phone_number': N2}).status == 201
@@ -412,7 +410,7 @@ def test_create_path_variants(sim):
 
 def test_delete_semantics(sim):
     response = sim.request('DELETE', V8 + '/phone_numbers/' + N1)
-    assert (response.status, response.json()) == (404, {'message': 'Not Found - the requested phone number, +18885550100, is not in the system'})
+    assert (response.status, response.json()) == (404, {'message': text('number_not_in_system', phone_number=N1)})
     sim.request('POST', V8 + '/phone_numbers/' + N1)
     first = sim.request('DELETE', V8 + '/phone_numbers/' + N1)
     assert first.status == 200
