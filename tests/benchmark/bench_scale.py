@@ -37,7 +37,7 @@ TARGET_RERUN_SECONDS = 1.5
 
 
 def no_request_run(bench, playbook, extra_vars, repeats=3):
-    """The run of median wall time of a playbook that must send no request: the no-op one or a stand-in's."""
+    """The run of median wall time of a playbook that must send no request (the no-op one)."""
     return median([no_request(bench.playbook(playbook, extra_vars), playbook) for dummy in range(repeats)])
 
 

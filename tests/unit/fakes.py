@@ -225,6 +225,13 @@ FULL_FIELDS = record_fields('phone_number')
 LIST_FIELDS = record_fields('phone_number', shape='list_item')
 
 
+def active_record(number):
+    """The whole record of an active number, as GET /phone_numbers/{n} of 2022-08-01 answers it."""
+    return {'phone_number': number, 'deleted_at': None, 'virtual_line_id': 100, 'network_id': 12345,
+            'created_at': '2022-03-14T20:30:12.000Z', 'enabled_at': '2022-03-14T20:30:12.000Z',
+            'carrier_interface': 'bandwidth'}
+
+
 class FakeListing:
     """What FakeClient.listing returns: iterable, with ``truncated`` set once iteration stops at max_records."""
 

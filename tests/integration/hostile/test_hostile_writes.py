@@ -32,6 +32,19 @@ def failure_of(result, number):
 
 # -- redirects --------------------------------------------------------------------------------------------------
 
+def assert_each_redirect_named_and_not_followed(run, targets, done_key, other_origin, what):
+    """The task failed cleanly; each write's failure names its redirect; none is in ``done_key``; none was followed."""
+    assert_no_crash(run)
+    assert run.failed, 'redirected %s were reported done: %s' % (what, run.result)
+    assert_clean_failure(run.result)
+    for number, target in targets.items():
+        message = failure_of(run.result, number)['message']
+        assert 'redirect' in message.lower() and target in message, (
+            'the failure of %s does not name the redirect to %s: %s' % (number, target, message))
+        assert number not in run.result[done_key]
+    assert other_origin.requests() == [], 'a write followed a redirect: %s' % other_origin.requests()
+
+
 def test_redirected_create_fails_and_names_the_redirect(hostile, other_origin, hostile_ansible):
     # The other origin accepts anything without a token: a write that lands there "succeeds" somewhere else.
     other_origin.require_token = False
@@ -41,15 +54,7 @@ def test_redirected_create_fails_and_names_the_redirect(hostile, other_origin, h
         targets[number] = '%s/elsewhere/create-%d' % (other_origin.url, status)
         hostile.on('POST', number_path(number), action='redirect', status=status, location=targets[number])
     run = hostile_ansible.module('sms_phone_number', {'phone_numbers': sorted(targets), 'concurrency': 1})
-    assert_no_crash(run)
-    assert run.failed, 'redirected creates were reported done: %s' % run.result
-    assert_clean_failure(run.result)
-    for number, target in targets.items():
-        message = failure_of(run.result, number)['message']
-        assert 'redirect' in message.lower() and target in message, (
-            'the failure of %s does not name the redirect to %s: %s' % (number, target, message))
-        assert number not in run.result['created']
-    assert other_origin.requests() == [], 'a write followed a redirect: %s' % other_origin.requests()
+    assert_each_redirect_named_and_not_followed(run, targets, 'created', other_origin, 'creates')
 
 
 def test_redirected_delete_fails_and_names_the_redirect(hostile, other_origin, hostile_ansible):
@@ -62,15 +67,7 @@ def test_redirected_delete_fails_and_names_the_redirect(hostile, other_origin, h
         hostile.on('DELETE', number_path(number), action='redirect', status=status, location=targets[number])
     run = hostile_ansible.module('sms_phone_number', {'phone_numbers': sorted(targets), 'state': 'absent',
                                                       'concurrency': 1})
-    assert_no_crash(run)
-    assert run.failed, 'redirected deletes were reported done: %s' % run.result
-    assert_clean_failure(run.result)
-    for number, target in targets.items():
-        message = failure_of(run.result, number)['message']
-        assert 'redirect' in message.lower() and target in message, (
-            'the failure of %s does not name the redirect to %s: %s' % (number, target, message))
-        assert number not in run.result['deleted']
-    assert other_origin.requests() == [], 'a write followed a redirect: %s' % other_origin.requests()
+    assert_each_redirect_named_and_not_followed(run, targets, 'deleted', other_origin, 'deletes')
     assert hostile.active() == sorted(targets)
 
 

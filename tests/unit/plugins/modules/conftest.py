@@ -125,6 +125,14 @@ def base_args():
     return {'api_token': TOKEN, 'api_url': API_URL}
 
 
+@pytest.fixture
+def warnings(monkeypatch):
+    """The warnings a module gave, in order."""
+    seen = []
+    monkeypatch.setattr(api_module.SmsApiModule, 'warn', lambda self, text: seen.append(text))
+    return seen
+
+
 @pytest.fixture(autouse=True)
 def delivery_wait_sleep(monkeypatch):
     """sms_message's wait=true polls on a fake clock that its sleeps move (the FakeSleep returned), never really

@@ -11,23 +11,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number_info
-from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, FakeClient, api_error, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, FakeClient, active_record, api_error, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
-
-
-def active(n):
-    return {'phone_number': n, 'deleted_at': None, 'virtual_line_id': 100, 'network_id': 12345,
-            'created_at': '2022-03-14T20:30:12.000Z', 'enabled_at': '2022-03-14T20:30:12.000Z',
-            'carrier_interface': 'bandwidth'}
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(api_module.SmsApiModule, 'warn', lambda self, text: seen.append(text))
-    return seen
 
 
 def test_retries_are_reported_as_a_warning_on_failure(install_client, base_args, warnings):
@@ -104,9 +90,9 @@ def test_max_records_on_a_server_that_caps_the_page_size_returns_exactly_max_rec
 
 
 def test_info_msg_of_a_count_and_of_one_number(install_client, base_args):
-    install_client(FakeClient([active(N1), active(N2)]))
+    install_client(FakeClient([active_record(N1), active_record(N2)]))
     assert run(sms_phone_number_info.main, dict(base_args, count_only=True))['msg'] == 'counted 2 numbers'
-    install_client(FakeClient([active(N1)]))
+    install_client(FakeClient([active_record(N1)]))
     one = run(sms_phone_number_info.main, dict(base_args, phone_number=N1))
     assert one['msg'] == 'returned 1 record' and one['truncated'] is False
 

@@ -13,23 +13,9 @@ import json
 
 import pytest
 
-from ansible_collections.invoca.messaging.plugins.module_utils import _sms_module as api_module
 from ansible_collections.invoca.messaging.plugins.modules import sms_phone_number
-from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, FakeClient, response
+from ansible_collections.invoca.messaging.tests.unit.fakes import N1, N2, N3, FakeClient, active_record, response
 from ansible_collections.invoca.messaging.tests.unit.plugins.modules.conftest import HttpBackend, run
-
-
-def active(n):
-    return {'phone_number': n, 'deleted_at': None, 'virtual_line_id': 100, 'network_id': 12345,
-            'created_at': '2022-03-14T20:30:12.000Z', 'enabled_at': '2022-03-14T20:30:12.000Z',
-            'carrier_interface': 'bandwidth'}
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(api_module.SmsApiModule, 'warn', lambda self, text: seen.append(text))
-    return seen
 
 
 # -- msg and summary --------------------------------------------------------------------------------------------
@@ -37,13 +23,13 @@ def warnings(monkeypatch):
 @pytest.mark.parametrize('records, args, check_mode, msg', [
     ([], {'phone_number': N1}, False, 'created +18885550100'),
     ([], {'phone_number': N1}, True, 'would create +18885550100'),
-    ([active(N1)], {'phone_number': N1}, False, '+18885550100 already present'),
-    ([active(N1)], {'phone_number': N1, 'state': 'absent'}, False, 'deleted +18885550100'),
-    ([active(N1)], {'phone_number': N1, 'state': 'absent'}, True, 'would delete +18885550100'),
+    ([active_record(N1)], {'phone_number': N1}, False, '+18885550100 already present'),
+    ([active_record(N1)], {'phone_number': N1, 'state': 'absent'}, False, 'deleted +18885550100'),
+    ([active_record(N1)], {'phone_number': N1, 'state': 'absent'}, True, 'would delete +18885550100'),
     ([], {'phone_number': N1, 'state': 'absent'}, False, '+18885550100 already absent'),
-    ([active(N1)], {'phone_numbers': [N1, N2, N3]}, False, 'created 2, deleted 0, unchanged 1'),
-    ([active(N1)], {'phone_numbers': [N1, N2, N3]}, True, 'would create 2, would delete 0, unchanged 1'),
-    ([active(N1), active('+15550000001')], {'phone_numbers': [N1, N2], 'exclusive': True}, False,
+    ([active_record(N1)], {'phone_numbers': [N1, N2, N3]}, False, 'created 2, deleted 0, unchanged 1'),
+    ([active_record(N1)], {'phone_numbers': [N1, N2, N3]}, True, 'would create 2, would delete 0, unchanged 1'),
+    ([active_record(N1), active_record('+15550000001')], {'phone_numbers': [N1, N2], 'exclusive': True}, False,
      'created 1, deleted 1, unchanged 1'),
 ])
 def test_a_successful_task_says_what_it_did(install_client, base_args, records, args, check_mode, msg):
@@ -54,29 +40,29 @@ def test_a_successful_task_says_what_it_did(install_client, base_args, records, 
 
 
 def test_summary_counts_every_kind_of_outcome(install_client, base_args):
-    install_client(FakeClient([active(N1), active('+15550000001')]))
+    install_client(FakeClient([active_record(N1), active_record('+15550000001')]))
     result = run(sms_phone_number.main, dict(base_args, phone_numbers=[N1, N2], exclusive=True))
     assert result['summary'] == {'created': 1, 'deleted': 1, 'unchanged': 1, 'failed': 0, 'not_attempted': 0}
 
 
 def test_list_form_returns_records_only_when_asked(install_client, base_args):
-    install_client(FakeClient([active(N1)]))
+    install_client(FakeClient([active_record(N1)]))
     lean = run(sms_phone_number.main, dict(base_args, phone_numbers=[N1, N2]))
     assert 'phone_numbers' not in lean.result
-    install_client(FakeClient([active(N1)]))
+    install_client(FakeClient([active_record(N1)]))
     full = run(sms_phone_number.main, dict(base_args, phone_numbers=[N1, N2], return_records=True))
     assert [r['phone_number'] for r in full['phone_numbers']] == [N1, N2]
 
 
 def test_single_form_keeps_returning_its_record(install_client, base_args):
-    install_client(FakeClient([active(N1)]))
+    install_client(FakeClient([active_record(N1)]))
     result = run(sms_phone_number.main, dict(base_args, phone_number=N1))
     assert result['phone_number']['phone_number'] == N1
 
 
 def test_a_no_op_over_10000_numbers_returns_a_small_result(install_client, base_args):
     numbers = ['+1555%07d' % i for i in range(10000)]
-    install_client(FakeClient([active(n) for n in numbers]))
+    install_client(FakeClient([active_record(n) for n in numbers]))
     result = run(sms_phone_number.main, dict(base_args, phone_numbers=numbers))
     assert result['changed'] is False
     assert len(json.dumps(result.result)) < 2000
@@ -87,7 +73,7 @@ def test_a_no_op_over_10000_numbers_returns_a_small_result(install_client, base_
 def test_retries_are_reported_as_a_warning_on_success(install_client, base_args, warnings):
     # 503 and not 429: a 429 waits on the shared throttle, which the HttpBackend's frozen clock never releases.
     backend = install_client(HttpBackend([response(503, {}, headers={'Retry-After': '2'}),
-                                          response(200, {'phone_number': active(N1)})]))
+                                          response(200, {'phone_number': active_record(N1)})]))
     result = run(sms_phone_number.main, dict(base_args, phone_number=N1))
     assert not result.failed
     assert warnings == ['1 request(s) were retried (HTTP 503 x1), waiting 2.0 s in all']
@@ -95,7 +81,7 @@ def test_retries_are_reported_as_a_warning_on_success(install_client, base_args,
 
 
 def test_no_retry_no_warning(install_client, base_args, warnings):
-    install_client(FakeClient([active(N1)]))
+    install_client(FakeClient([active_record(N1)]))
     run(sms_phone_number.main, dict(base_args, phone_number=N1))
     assert warnings == []
 
